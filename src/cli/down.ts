@@ -1,0 +1,8 @@
+import { dockerFromEnv } from '../docker/client';
+import { removeOrphanContexts } from '../docker/orphans';
+
+/** Removes every container carrying this tool's labels, whoever made it (after a crash). */
+export async function downCommand(): Promise<void> {
+  const { removed } = await removeOrphanContexts(dockerFromEnv(), { all: true });
+  process.stdout.write(`removed ${removed.length} container(s)\n`);
+}

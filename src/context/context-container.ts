@@ -1,0 +1,79 @@
+import type Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import { isGoneOrConflict } from '../docker/client';
+
+export interface ContainerExit {
+  statusCode: number;
+  oomKilled: boolean;
+}
+
+/**
+ * One context's container: created with its output attached before it starts (so no line is
+ * lost), then started. `exited` settles when the container stops for any reason.
+ */
+export class ContextContainer {
+  private removal: Promise<void> | undefined;
+
+  private constructor(
+    readonly container: Docker.Container,
+    readonly exited: Promise<ContainerExit>,
+  ) {}
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  static async run(
+    docker: Docker,
+    spec: Docker.ContainerCreateOptions,
+    onOutput: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  ): Promise<ContextContainer> {
+    const container = await docker.createContainer(spec);
+    try {
+      const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+      const out = new PassThrough();
+      const err = new PassThrough();
+      docker.modem.demuxStream(stream, out, err);
+      out.pipe(onOutput.stdout);
+      err.pipe(onOutput.stderr);
+      stream.on('end', () => {
+        out.end();
+        err.end();
+      });
+      await container.start();
+      const exited = container
+        .wait()
+        .then(async (r: { StatusCode: number }) => ({ statusCode: r.StatusCode, oomKilled: await oomKilled(container) }))
+        .catch(() => ({ statusCode: -1, oomKilled: false }));
+      return new ContextContainer(container, exited);
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  pause(): Promise<void> {
+    return this.container.pause();
+  }
+
+  unpause(): Promise<void> {
+    return this.container.unpause();
+  }
+
+  /** Idempotent: a container already gone counts as removed. */
+  remove(): Promise<void> {
+    this.removal ??= this.container.remove({ force: true, v: true }).catch((err: unknown) => {
+      if (!isGoneOrConflict(err)) throw err;
+    });
+    return this.removal;
+  }
+
+}
+
+async function oomKilled(container: Docker.Container): Promise<boolean> {
+  try {
+    return Boolean((await container.inspect()).State.OOMKilled);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,55 @@
+import type Docker from 'dockerode';
+import type { FunctionConfig, Settings } from '../config/types';
+import { contextContainerSpec } from '../docker/context-spec';
+import { contextLabels, type InstanceIdentity } from '../docker/labels';
+import { memoryPeakReader } from '../docker/memory-peak';
+import type { RuntimeApiAddress } from '../docker/host-address';
+import type { LogSink } from '../logging/log-sink';
+import type { Clock } from '../clock';
+import { ContextContainer } from './context-container';
+import { ExecutionContext } from './execution-context';
+import { functionArn, lambdaEnvironment, type InitializationType } from './lambda-env';
+
+export interface ContextFactoryDeps {
+  docker: Docker;
+  owner: InstanceIdentity;
+  settings: Settings;
+  address: RuntimeApiAddress;
+  /** Image reference per runtime, ensured before serving. */
+  imageFor(fn: FunctionConfig): string;
+  sink: LogSink;
+  clock: Clock;
+}
+
+export type ContextFactory = (fn: FunctionConfig, initType: InitializationType) => ExecutionContext;
+
+/** Makes execution contexts wired to the Docker engine (not yet started). */
+export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
+  const { docker, settings } = deps;
+  return (fn, initType) =>
+    new ExecutionContext(fn, initType, {
+      runtimeApiBind: deps.address.bind,
+      sink: deps.sink,
+      now: () => deps.clock.now(),
+      functionArn: functionArn(fn, settings.region),
+      initTimeoutMs: settings.initTimeout * 1000,
+      freezeDelayMs: settings.freezeDelay,
+      async startContainer(api, onOutput) {
+        const spec = contextContainerSpec({
+          fn,
+          image: deps.imageFor(fn),
+          labels: contextLabels(deps.owner, fn.name),
+          lambdaEnv: lambdaEnvironment(fn, {
+            runtimeApi: `${deps.address.advertise}:${api.port}`,
+            region: settings.region,
+            initType,
+            now: new Date(deps.clock.now()),
+          }),
+          cpuLimit: settings.cpuLimit,
+          network: settings.network,
+        });
+        const container = await ContextContainer.run(docker, spec, onOutput);
+        return { container, memory: memoryPeakReader(docker, container.id) };
+      },
+    });
+}

@@ -1,0 +1,33 @@
+import type { ExecutionContext } from './execution-context';
+
+/** One line of `orchestrator ps`. */
+export interface ContextRow {
+  id: string;
+  function: string;
+  state: string;
+  invocations: number;
+  idleForMs: number | null;
+  memoryUsedMb: number | null;
+  ageMs: number;
+  provisioned: boolean;
+  containerId: string | null;
+}
+
+export interface FunctionStats {
+  coldStarts: number;
+  warmStarts: number;
+}
+
+export async function contextRow(c: ExecutionContext, now: number): Promise<ContextRow> {
+  return {
+    id: c.id,
+    function: c.fn.name,
+    state: c.state === 'idle' ? 'frozen' : c.state,
+    invocations: c.invocations,
+    idleForMs: c.available ? now - c.lastUsedAt : null,
+    memoryUsedMb: (await c.maxMemoryUsedMb()) ?? null,
+    ageMs: now - c.createdAt,
+    provisioned: c.provisioned,
+    containerId: c.containerId ?? null,
+  };
+}

@@ -1,0 +1,448 @@
+import { randomBytes } from 'node:crypto';
+import type { FunctionConfig } from '../config/types';
+import { FunctionError, ResponseSizeTooLarge, RuntimeExitError, SandboxTimedout } from '../errors';
+import { InvocationLog } from '../logging/invocation-log';
+import { lineSplitter } from '../logging/line-splitter';
+import type { LogSink } from '../logging/log-sink';
+import { endLine, reportLine, startLine } from '../logging/report-lines';
+import type { MemoryPeakReader } from '../docker/memory-peak';
+import { RuntimeApiServer } from '../runtime-api/server';
+import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from '../runtime-api/types';
+import type { ContainerExit, ContextContainer } from './context-container';
+import { ContextLost, type InvocationRequest, type InvocationResult } from './invocation';
+import type { InitializationType } from './lambda-env';
+import { deferred, type Deferred } from './deferred';
+
+export type ContextState = 'initializing' | 'busy' | 'idle' | 'frozen' | 'dead';
+
+/** Written by our runtime right before it posts a result: all of that invocation's lines are out. */
+const END_MARKER = '\u001eEND ';
+/** How long END/REPORT wait for late log lines when the runtime sends no marker (custom runtimes). */
+const UNMARKED_FLUSH_MS = 20;
+const MARKED_FLUSH_CAP_MS = 500;
+const MAX_INIT_LINES = 200;
+
+/** What an execution context needs from outside; built by the context factory. */
+export interface ContextDeps {
+  startContainer(api: RuntimeApiServer, onOutput: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<{
+    container: ContextContainer;
+    memory: MemoryPeakReader;
+  }>;
+  runtimeApiBind: string;
+  sink: LogSink;
+  now(): number;
+  functionArn: string;
+  initTimeoutMs: number;
+  freezeDelayMs: number;
+}
+
+interface Current {
+  requestId: string;
+  log: InvocationLog;
+  flushed: Deferred<void>;
+}
+
+/**
+ * One execution context: a container, its Runtime API and its log stream, frozen (docker pause)
+ * whenever no invocation is in flight. The pool claims it synchronously (`claim`) and hands it
+ * invocations one at a time; any failure of the container ends it for good (`dead`).
+ */
+export class ExecutionContext {
+  readonly id = randomBytes(6).toString('hex');
+  readonly createdAt: number;
+  state: ContextState = 'initializing';
+  lastUsedAt: number;
+  invocations = 0;
+  containerId: string | undefined;
+  initDurationMs: number | undefined;
+  lastMaxMemoryMb: number | undefined;
+
+  private container: ContextContainer | undefined;
+  private memory: MemoryPeakReader | undefined;
+  private api: RuntimeApiServer | undefined;
+  private readonly ready = deferred<void>();
+  private initDone = false;
+  private initStartedAt = 0;
+  private paused = false;
+  /** The runtime sits in GET /next: the moment it may be frozen. */
+  private runtimeWaiting = false;
+  private freezing: Promise<void> | undefined;
+  private freezeTimer: NodeJS.Timeout | undefined;
+  private current: Current | undefined;
+  private initLines: string[] = [];
+  private finalizing: Promise<void> = Promise.resolve();
+  private destroyed: Promise<void> | undefined;
+  private readonly deathListeners: Array<(ctx: ExecutionContext) => void> = [];
+  private exitInfo = deferred<ContainerExit>();
+
+  constructor(
+    readonly fn: FunctionConfig,
+    readonly initType: InitializationType,
+    private readonly deps: ContextDeps,
+  ) {
+    this.createdAt = deps.now();
+    this.lastUsedAt = this.createdAt;
+    this.ready.promise.catch(() => undefined);
+  }
+
+  get provisioned(): boolean {
+    return this.initType === 'provisioned-concurrency';
+  }
+
+  /** Free for an invocation: initialised and waiting (frozen, or about to be). */
+  get available(): boolean {
+    return this.state === 'idle' || this.state === 'frozen';
+  }
+
+  /** Marks the context busy in the same step that picks it; false if it was not free. */
+  claim(): boolean {
+    if (!this.available) return false;
+    this.state = 'busy';
+    if (this.freezeTimer) clearTimeout(this.freezeTimer);
+    this.freezeTimer = undefined;
+    return true;
+  }
+
+  onDeath(listener: (ctx: ExecutionContext) => void): void {
+    this.deathListeners.push(listener);
+  }
+
+  /** Starts the container and its Runtime API; init runs in the background (see `initialized`). */
+  async start(): Promise<void> {
+    this.initStartedAt = this.deps.now();
+    this.api = await RuntimeApiServer.start(this.deps.runtimeApiBind, {
+      onNext: () => this.onRuntimeNext(),
+      onInitError: (type, body) => this.onInitError(type, body),
+    });
+    try {
+      const started = await this.deps.startContainer(this.api, {
+        stdout: lineSplitter((l) => this.onOutputLine(l)),
+        stderr: lineSplitter((l) => this.onOutputLine(l)),
+      });
+      this.container = started.container;
+      this.memory = started.memory;
+      this.containerId = started.container.id;
+    } catch (err) {
+      await this.api.close();
+      this.state = 'dead';
+      throw err;
+    }
+    if (this.state === 'dead') {
+      // Destroyed (shutdown, eviction) while the container was being created.
+      await this.container.remove();
+      return;
+    }
+    this.container.exited.then((exit) => this.onExit(exit));
+    const timer = setTimeout(
+      () => this.failInit(new FunctionError('Sandbox.Timedout', `Init phase timed out after ${(this.deps.initTimeoutMs / 1000).toFixed(2)} seconds`)),
+      this.deps.initTimeoutMs,
+    );
+    this.ready.promise.finally(() => clearTimeout(timer)).catch(() => undefined);
+  }
+
+  /** Resolves once init is done (the runtime's first /next); rejects with the init's FunctionError. */
+  initialized(): Promise<void> {
+    return this.ready.promise;
+  }
+
+  /** Runs one invocation; the context must have been claimed (or be initializing for this call). */
+  async invoke(req: InvocationRequest): Promise<InvocationResult> {
+    const cold = !this.initDone;
+    if (cold) {
+      this.state = 'initializing';
+      try {
+        await this.ready.promise;
+      } catch (err) {
+        return this.initFailureResult(req, err);
+      }
+      this.state = 'busy';
+    } else {
+      await this.thaw();
+    }
+    await this.finalizing; // the previous invocation's END/REPORT come before this START
+    const log = new InvocationLog();
+    if (cold) for (const l of this.initLines) log.add(l);
+    this.initLines = [];
+    this.emit(startLine(req.requestId), log);
+    const current: Current = { requestId: req.requestId, log, flushed: deferred<void>() };
+    this.current = current;
+    const startedAt = this.deps.now();
+    const startedHr = process.hrtime.bigint();
+    const outcome = await this.runOnRuntime(req, startedAt);
+    const durationMs = Number(process.hrtime.bigint() - startedHr) / 1e6;
+    this.invocations++;
+    this.lastUsedAt = this.deps.now();
+
+    const ended = outcome.kind !== 'response' && outcome.kind !== 'error' && outcome.kind !== 'too-large';
+    if (!ended && this.state === 'busy') this.state = 'idle';
+    if (this.state === 'idle' && this.runtimeWaiting) this.scheduleFreeze();
+
+    const finalize = this.finalize(current, outcome, durationMs, cold);
+    this.finalizing = finalize.catch(() => undefined);
+    if (req.tail || ended) await finalize;
+    const { payload, errorType } = outcomePayload(outcome, req.requestId, this.fn.timeout);
+    return {
+      requestId: req.requestId,
+      payload,
+      errorType,
+      logTail: req.tail ? log.tailBase64() : undefined,
+      coldStart: cold,
+      durationMs,
+      initDurationMs: cold ? this.initDurationMs : undefined,
+      contextId: this.id,
+    };
+  }
+
+  /** Removes the container and closes the Runtime API; idempotent. */
+  destroy(): Promise<void> {
+    this.destroyed ??= this.doDestroy();
+    return this.destroyed;
+  }
+
+  async maxMemoryUsedMb(): Promise<number | undefined> {
+    const bytes = await this.memory?.peakBytes();
+    if (bytes !== undefined && Number.isFinite(bytes)) this.lastMaxMemoryMb = Math.ceil(bytes / (1024 * 1024));
+    return this.lastMaxMemoryMb;
+  }
+
+  private async doDestroy(): Promise<void> {
+    this.markDead();
+    if (this.freezeTimer) clearTimeout(this.freezeTimer);
+    this.ready.reject(new FunctionError('Runtime.ExitError', 'execution context was shut down during init'));
+    await Promise.allSettled([this.container?.remove(), this.api?.close()]);
+  }
+
+  private markDead(): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    for (const l of this.deathListeners) l(this);
+  }
+
+  private async thaw(): Promise<void> {
+    if (this.freezing) await this.freezing;
+    if (this.state === 'dead' || !this.container) throw new ContextLost(`context ${this.id} is gone`);
+    if (!this.paused) return;
+    try {
+      await this.container.unpause();
+      this.paused = false;
+    } catch (err) {
+      void this.destroy();
+      throw new ContextLost(`unpause of context ${this.id} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private runOnRuntime(req: InvocationRequest, startedAt: number): Promise<RuntimeOutcome | { kind: 'timeout' } | { kind: 'exit'; exit: ContainerExit }> {
+    const api = this.api!;
+    this.runtimeWaiting = false;
+    const timeoutMs = this.fn.timeout * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<{ kind: 'timeout' }>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
+    });
+    const exited = this.exitInfo.promise.then((exit) => ({ kind: 'exit' as const, exit }));
+    const delivered = api.deliver({
+      requestId: req.requestId,
+      payload: req.payload,
+      deadlineMs: startedAt + timeoutMs,
+      functionArn: this.deps.functionArn,
+      traceId: `Root=1-${Math.floor(startedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
+      clientContext: req.clientContext,
+    });
+    return Promise.race([delivered, timedOut, exited]).then((outcome) => {
+      clearTimeout(timer);
+      if (outcome.kind === 'timeout' || outcome.kind === 'exit') {
+        api.abandon();
+        void this.destroy();
+      }
+      return outcome;
+    });
+  }
+
+  /** END and REPORT, once the invocation's own lines are all out. */
+  private async finalize(
+    current: Current,
+    outcome: RuntimeOutcome | { kind: 'timeout' } | { kind: 'exit'; exit: ContainerExit },
+    durationMs: number,
+    cold: boolean,
+  ): Promise<void> {
+    if (outcome.kind === 'response' || outcome.kind === 'error') {
+      const cap = this.fn.runtime === 'nodejs20.x' ? MARKED_FLUSH_CAP_MS : UNMARKED_FLUSH_MS;
+      await Promise.race([current.flushed.promise, sleep(cap)]);
+    }
+    if (this.current === current) this.current = undefined;
+    const maxMemoryUsedMb = await this.maxMemoryUsedMb();
+    this.emit(endLine(current.requestId), current.log);
+    this.emit(
+      reportLine({
+        requestId: current.requestId,
+        durationMs,
+        memorySizeMb: this.fn.memorySize,
+        maxMemoryUsedMb,
+        initDurationMs: cold ? this.initDurationMs : undefined,
+        status: outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'exit' ? 'error' : undefined,
+      }),
+      current.log,
+    );
+  }
+
+  private emit(text: string, log?: InvocationLog): void {
+    log?.add(text);
+    this.deps.sink.line(this.fn.name, text);
+  }
+
+  private onOutputLine(line: string): void {
+    if (line.startsWith(END_MARKER)) {
+      if (this.current && line.slice(END_MARKER.length).trim() === this.current.requestId) this.current.flushed.resolve();
+      return;
+    }
+    if (this.current) {
+      this.emit(line, this.current.log);
+    } else {
+      if (this.initLines.length < MAX_INIT_LINES && !this.initDone) this.initLines.push(line);
+      this.emit(line);
+    }
+  }
+
+  private onRuntimeNext(): void {
+    this.runtimeWaiting = true;
+    if (!this.initDone) {
+      this.initDone = true;
+      this.initDurationMs = this.deps.now() - this.initStartedAt;
+      if (this.state === 'initializing' && this.provisioned) {
+        this.state = 'idle';
+        this.lastUsedAt = this.deps.now();
+      }
+      this.ready.resolve();
+    }
+    if (this.state === 'idle') this.scheduleFreeze();
+  }
+
+  private scheduleFreeze(): void {
+    if (this.freezing || this.paused || this.freezeTimer) return;
+    if (this.deps.freezeDelayMs > 0) {
+      this.freezeTimer = setTimeout(() => {
+        this.freezeTimer = undefined;
+        this.freeze();
+      }, this.deps.freezeDelayMs);
+      this.freezeTimer.unref();
+    } else {
+      this.freeze();
+    }
+  }
+
+  private freeze(): void {
+    if (this.state !== 'idle' || !this.container || this.freezing || this.paused) return;
+    this.freezing = this.container
+      .pause()
+      .then(
+        () => {
+          this.paused = true;
+          if (this.state === 'idle') this.state = 'frozen';
+        },
+        () => void this.destroy(), // a context that cannot be frozen is not reused
+      )
+      .finally(() => {
+        this.freezing = undefined;
+      });
+  }
+
+  private onInitError(errorType: string, body: Buffer): void {
+    this.failInit(parseFunctionError(errorType, body));
+  }
+
+  private failInit(err: FunctionError | InitExited): void {
+    if (this.initDone) return;
+    this.initDone = true;
+    this.initDurationMs = this.deps.now() - this.initStartedAt;
+    this.ready.reject(err);
+    void this.destroy();
+  }
+
+  private onExit(exit: ContainerExit): void {
+    this.exitInfo.resolve(exit);
+    if (!this.initDone) {
+      this.failInit(new InitExited(exit));
+    }
+    void this.destroy();
+  }
+
+  private async initFailureResult(req: InvocationRequest, err: unknown): Promise<InvocationResult> {
+    const fe =
+      err instanceof InitExited
+        ? new RuntimeExitError(req.requestId, exitDetail(err.exit))
+        : err instanceof FunctionError
+          ? err
+          : new FunctionError('Runtime.Unknown', String(err));
+    const log = new InvocationLog();
+    for (const l of this.initLines) log.add(l);
+    this.emit(startLine(req.requestId), log);
+    const current: Current = { requestId: req.requestId, log, flushed: deferred<void>() };
+    await this.finalize(current, { kind: 'exit', exit: { statusCode: 1, oomKilled: false } }, this.initDurationMs ?? 0, false);
+    const payload = fe.toPayload();
+    return {
+      requestId: req.requestId,
+      payload: Buffer.from(JSON.stringify(payload)),
+      errorType: fe.errorType,
+      logTail: req.tail ? log.tailBase64() : undefined,
+      coldStart: true,
+      durationMs: 0,
+      initDurationMs: this.initDurationMs,
+      contextId: this.id,
+    };
+  }
+}
+
+/** The runtime exited before its init finished. */
+class InitExited extends Error {
+  constructor(readonly exit: ContainerExit) {
+    super(`runtime exited during init: ${exitDetail(exit)}`);
+  }
+}
+
+function exitDetail(exit: ContainerExit): string {
+  if (exit.oomKilled || exit.statusCode === 137) return 'signal: killed';
+  if (exit.statusCode > 128) return `signal: ${signalName(exit.statusCode - 128)}`;
+  return `exit status ${exit.statusCode}`;
+}
+
+function signalName(n: number): string {
+  return ({ 6: 'aborted', 9: 'killed', 11: 'segmentation fault', 15: 'terminated' } as Record<number, string>)[n] ?? String(n);
+}
+
+function parseFunctionError(errorType: string, body: Buffer): FunctionError {
+  try {
+    const j = JSON.parse(body.toString('utf8')) as { errorType?: string; errorMessage?: string; trace?: string[] };
+    return new FunctionError(j.errorType ?? errorType, j.errorMessage ?? '', Array.isArray(j.trace) ? j.trace : []);
+  } catch {
+    return new FunctionError(errorType, body.toString('utf8'));
+  }
+}
+
+function outcomePayload(
+  outcome: RuntimeOutcome | { kind: 'timeout' } | { kind: 'exit'; exit: ContainerExit },
+  requestId: string,
+  timeoutSeconds: number,
+): { payload: Buffer; errorType?: string } {
+  switch (outcome.kind) {
+    case 'response':
+      return { payload: outcome.body };
+    case 'error': {
+      const fe = parseFunctionError(outcome.errorType, outcome.body);
+      return { payload: outcome.body.length > 0 ? outcome.body : Buffer.from(JSON.stringify(fe.toPayload())), errorType: fe.errorType };
+    }
+    case 'too-large':
+      return errorPayload(new ResponseSizeTooLarge(MAX_RESPONSE_BYTES));
+    case 'timeout':
+      return errorPayload(new SandboxTimedout(requestId, timeoutSeconds));
+    case 'exit':
+      return errorPayload(new RuntimeExitError(requestId, exitDetail(outcome.exit)));
+  }
+}
+
+function errorPayload(err: FunctionError): { payload: Buffer; errorType: string } {
+  return { payload: Buffer.from(JSON.stringify(err.toPayload())), errorType: err.errorType };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

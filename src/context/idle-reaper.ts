@@ -1,0 +1,51 @@
+import type { Clock } from '../clock';
+import type { ContextPool, PoolMember } from './pool';
+
+export interface ReaperOptions {
+  idleTimeoutMs: number;
+  intervalMs: number;
+  onError(err: unknown): void;
+}
+
+/**
+ * Removes frozen contexts unused for longer than idleTimeout. Provisioned and busy contexts are
+ * never touched. A sweep that fails in part never stops the next one.
+ */
+export class IdleReaper<M extends PoolMember> {
+  private timer: { cancel(): void } | undefined;
+
+  constructor(
+    private readonly pool: ContextPool<M>,
+    private readonly clock: Clock,
+    private readonly opts: ReaperOptions,
+  ) {}
+
+  start(): void {
+    this.timer ??= this.clock.setInterval(() => void this.sweep(), this.opts.intervalMs);
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** The contexts a sweep at `now` removes. */
+  stale(now: number): M[] {
+    return this.pool
+      .members()
+      .filter((m) => m.available && !m.provisioned && now - m.lastUsedAt > this.opts.idleTimeoutMs);
+  }
+
+  /** Overlapping sweeps are harmless: eviction takes a context out of the pool synchronously. */
+  async sweep(): Promise<M[]> {
+    const doomed = this.stale(this.clock.now());
+    const results = await Promise.allSettled(doomed.map((m) => this.pool.evict(m)));
+    for (const r of results) if (r.status === 'rejected') this.opts.onError(r.reason);
+    return doomed;
+  }
+}
+
+/** Sweep often enough that a context is gone by idleTimeout × 1.25 + 1 s (CONTRACT section 2). */
+export function defaultReaperIntervalMs(idleTimeoutMs: number): number {
+  return Math.min(60_000, Math.max(250, idleTimeoutMs / 4));
+}

@@ -1,0 +1,48 @@
+import type Docker from 'dockerode';
+import type { FunctionConfig } from '../config/types';
+
+/** 1769 MB of memory buys one full vCPU on Lambda; CPU is allotted in proportion. */
+export const MB_PER_VCPU = 1769;
+export const LAMBDA_UID_GID = '993:990';
+
+export interface ContextSpecInput {
+  fn: FunctionConfig;
+  image: string;
+  labels: Record<string, string>;
+  /** Lambda's variables for this context (AWS_LAMBDA_RUNTIME_API and the rest). */
+  lambdaEnv: Record<string, string>;
+  cpuLimit: boolean;
+  network: string | null;
+}
+
+/** The container an execution context runs in (CONTRACT section 4), as Docker create options. */
+export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerCreateOptions {
+  const { fn } = input;
+  const memoryBytes = fn.memorySize * 1024 * 1024;
+  const env = { ...fn.environment, ...input.lambdaEnv };
+  return {
+    Image: input.image,
+    Labels: input.labels,
+    User: LAMBDA_UID_GID,
+    WorkingDir: '/var/task',
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    HostConfig: {
+      Memory: memoryBytes,
+      MemorySwap: memoryBytes, // equal to Memory: no swap
+      MemorySwappiness: 0,
+      NanoCpus: input.cpuLimit ? Math.round((fn.memorySize / MB_PER_VCPU) * 1e9) : 0,
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${fn.ephemeralStorageSize}m,mode=1777` },
+      Mounts: [{ Type: 'bind', Source: fn.codeDir, Target: '/var/task', ReadOnly: true }],
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      PidsLimit: 1024,
+      NetworkMode: input.network ?? 'bridge',
+      ExtraHosts: ['host.docker.internal:host-gateway'],
+      LogConfig: { Type: 'none', Config: {} },
+    },
+  };
+}

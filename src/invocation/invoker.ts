@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { FunctionConfig } from '../config/types';
+import { ResourceNotFoundException, ServiceError, ServiceException } from '../errors';
+import { dockerEndpoint } from '../docker/client';
+import { ContextLost, type InvocationRequest, type InvocationResult } from '../context/invocation';
+import type { ExecutionContext } from '../context/execution-context';
+import type { ContextPool } from '../context/pool';
+
+export interface InvokeOptions {
+  payload: Buffer;
+  clientContext?: string;
+  tail?: boolean;
+  requestId?: string;
+}
+
+/** Lambda retries a failed asynchronous invocation twice; locally the waits are seconds, not minutes. */
+export const EVENT_RETRY_DELAYS_MS = [1000, 2000];
+/** A context lost before the event reached it (rm -f, failed unpause) is replaced this many times. */
+const LOST_CONTEXT_RETRIES = 2;
+
+/** Runs invocations on the pool: picks or starts a context, and replaces lost ones. */
+export class Invoker {
+  constructor(
+    private readonly functions: () => ReadonlyMap<string, FunctionConfig>,
+    private readonly pool: ContextPool<ExecutionContext>,
+    private readonly onBackgroundError: (line: string) => void,
+    private readonly onServed: (functionName: string, coldStart: boolean) => void = () => undefined,
+  ) {}
+
+  all(): Iterable<FunctionConfig> {
+    return this.functions().values();
+  }
+
+  fn(name: string): FunctionConfig {
+    const fn = this.functions().get(name);
+    if (!fn) throw new ResourceNotFoundException(name);
+    return fn;
+  }
+
+  async invoke(name: string, opts: InvokeOptions): Promise<InvocationResult> {
+    const fn = this.fn(name);
+    const req: InvocationRequest = {
+      requestId: opts.requestId ?? randomUUID(),
+      payload: opts.payload,
+      clientContext: opts.clientContext,
+      tail: opts.tail ?? false,
+    };
+    for (let attempt = 0; ; attempt++) {
+      const lease = this.pool.acquire(fn);
+      try {
+        if (lease.started) await lease.started;
+        const result = await lease.ctx.invoke(req);
+        this.onServed(fn.name, result.coldStart);
+        return result;
+      } catch (err) {
+        if (err instanceof ContextLost && attempt < LOST_CONTEXT_RETRIES) continue;
+        throw asServiceError(err);
+      }
+    }
+  }
+
+  /** X-Amz-Invocation-Type: Event: runs in the background, retried twice on a function error. */
+  invokeEvent(name: string, opts: InvokeOptions): string {
+    this.fn(name);
+    const requestId = opts.requestId ?? randomUUID();
+    void this.runEvent(name, { ...opts, requestId });
+    return requestId;
+  }
+
+  private async runEvent(name: string, opts: InvokeOptions): Promise<void> {
+    for (let attempt = 0; attempt <= EVENT_RETRY_DELAYS_MS.length; attempt++) {
+      try {
+        const result = await this.invoke(name, { ...opts, tail: false });
+        if (!result.errorType) return;
+        this.onBackgroundError(
+          `async invocation ${opts.requestId} failed (attempt ${attempt + 1}/3): ${result.errorType}: ${result.payload.toString('utf8').slice(0, 500)}`,
+        );
+      } catch (err) {
+        this.onBackgroundError(`async invocation ${opts.requestId} not run (attempt ${attempt + 1}/3): ${(err as Error).message}`);
+      }
+      const delay = EVENT_RETRY_DELAYS_MS[attempt];
+      if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+function asServiceError(err: unknown): ServiceError {
+  if (err instanceof ServiceError) return err;
+  const e = err as { code?: string; message?: string };
+  if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EACCES')) {
+    return new ServiceException(`Docker engine unreachable at ${dockerEndpoint()}: ${e.message}`);
+  }
+  return new ServiceException(`could not run the invocation: ${e?.message ?? String(err)}`);
+}

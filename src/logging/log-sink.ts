@@ -1,0 +1,10 @@
+/** Where Lambda's log lines go: the orchestrator's output, each line prefixed with the function. */
+export interface LogSink {
+  line(functionName: string, text: string): void;
+}
+
+export function streamLogSink(out: NodeJS.WritableStream = process.stdout): LogSink {
+  return { line: (fn, text) => void out.write(`${fn} | ${text}\n`) };
+}
+
+export const silentLogSink: LogSink = { line: () => undefined };

@@ -1,0 +1,35 @@
+/** Lambda's platform lines (CONTRACT section 5). */
+
+export function startLine(requestId: string): string {
+  return `START RequestId: ${requestId} Version: $LATEST`;
+}
+
+export function endLine(requestId: string): string {
+  return `END RequestId: ${requestId}`;
+}
+
+export interface ReportFields {
+  requestId: string;
+  durationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number | undefined;
+  initDurationMs?: number;
+  status?: 'timeout' | 'error';
+}
+
+export function billedDurationMs(durationMs: number): number {
+  return Math.max(1, Math.ceil(durationMs));
+}
+
+export function reportLine(f: ReportFields): string {
+  const parts = [
+    `REPORT RequestId: ${f.requestId}`,
+    `Duration: ${f.durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${billedDurationMs(f.durationMs)} ms`,
+    `Memory Size: ${f.memorySizeMb} MB`,
+    `Max Memory Used: ${f.maxMemoryUsedMb ?? '?'} MB`,
+  ];
+  if (f.initDurationMs !== undefined) parts.push(`Init Duration: ${f.initDurationMs.toFixed(2)} ms`);
+  if (f.status) parts.push(`Status: ${f.status}`);
+  return parts.join('\t');
+}
