@@ -6,5 +6,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   maxWorkers: 2,
   testTimeout: 60000,
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
 };

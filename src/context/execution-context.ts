@@ -72,6 +72,8 @@ export class ExecutionContext {
   private initLines: string[] = [];
   private finalizing: Promise<void> = Promise.resolve();
   private destroyed: Promise<void> | undefined;
+  private exited = false;
+  private silenced = false;
   private readonly deathListeners: Array<(ctx: ExecutionContext) => void> = [];
   private exitInfo = deferred<ContainerExit>();
 
@@ -206,10 +208,16 @@ export class ExecutionContext {
   }
 
   private async doDestroy(): Promise<void> {
+    this.silenced = !this.exited;
     this.markDead();
     if (this.freezeTimer) clearTimeout(this.freezeTimer);
     this.ready.reject(new FunctionError('Runtime.ExitError', 'execution context was shut down during init'));
-    await Promise.allSettled([this.container?.remove(), this.api?.close()]);
+    // The container goes first: a runtime that loses its Runtime API would log a spurious error.
+    try {
+      await this.container?.remove();
+    } finally {
+      await this.api?.close();
+    }
   }
 
   private markDead(): void {
@@ -291,6 +299,7 @@ export class ExecutionContext {
   }
 
   private onOutputLine(line: string): void {
+    if (this.silenced) return; // the runtime's last words while we remove it are noise
     if (line.startsWith(END_MARKER)) {
       if (this.current && line.slice(END_MARKER.length).trim() === this.current.requestId) this.current.flushed.resolve();
       return;
@@ -359,6 +368,7 @@ export class ExecutionContext {
   }
 
   private onExit(exit: ContainerExit): void {
+    this.exited = true;
     this.exitInfo.resolve(exit);
     if (!this.initDone) {
       this.failInit(new InitExited(exit));

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { networkInterfaces } from 'node:os';
 import type { Settings } from '../config/types';
 
 export interface RuntimeApiAddress {
@@ -22,13 +23,42 @@ export async function resolveRuntimeApiAddress(docker: Docker, settings: Setting
     return { advertise: 'host.docker.internal', bind: settings.runtimeApiBind ?? '127.0.0.1' };
   }
   const network = (await docker.getNetwork(settings.network ?? 'bridge').inspect()) as {
-    IPAM?: { Config?: Array<{ Gateway?: string }> };
+    IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> };
   };
-  const gateway = network.IPAM?.Config?.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway;
+  const v4 = (network.IPAM?.Config ?? []).filter((c) => c.Subnet && !c.Subnet.includes(':'));
+  // The default bridge of older engines lists no Gateway: it is this host's address in the subnet
+  // (not listed by the OS while no container is attached), which the engine makes the first one.
+  const gateway =
+    v4.find((c) => c.Gateway)?.Gateway ??
+    v4.map((c) => localAddressIn(c.Subnet!)).find(Boolean) ??
+    (v4[0] ? firstHostIn(v4[0].Subnet!) : undefined);
   if (!gateway) {
     throw new Error(
       `cannot tell how containers reach this host on network ${settings.network ?? 'bridge'}: set settings.runtimeApiHost`,
     );
   }
   return { advertise: gateway, bind: settings.runtimeApiBind ?? gateway };
+}
+
+/** This host's IPv4 address inside `cidr`, if it has one (the bridge interface of a local engine). */
+export function localAddressIn(cidr: string): string | undefined {
+  const [base, bitsText] = cidr.split('/');
+  const bits = Number(bitsText);
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  const net = ipv4ToInt(base) & mask;
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.family === 'IPv4' && ((ipv4ToInt(a.address) & mask) >>> 0) === net >>> 0) return a.address;
+    }
+  }
+  return undefined;
+}
+
+function firstHostIn(cidr: string): string {
+  const n = (ipv4ToInt(cidr.split('/')[0]) + 1) >>> 0;
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((n, octet) => ((n << 8) | Number(octet)) >>> 0, 0);
 }

@@ -1,0 +1,103 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { StartedOrchestrator } from '../../src/orchestrator';
+import { containersOf, containerState, docker, sleep, startFixtureOrchestrator } from '../helpers/orchestrator';
+
+/** Issue 2: one warm context, frozen between calls, reused with its globals and /tmp. */
+describe('a warm execution context, frozen between invocations', () => {
+  let orch: StartedOrchestrator;
+
+  beforeAll(async () => {
+    ({ orch } = await startFixtureOrchestrator({
+      reuse: { code: 'reuse' },
+      timer: { code: 'timer' },
+      isolation: { code: 'isolation', environment: { CUSTOM: 'yes' } },
+    }));
+  }, 180_000);
+
+  afterAll(async () => {
+    await orch?.stop();
+  });
+
+  it('serves three sequential invocations from one container: globals and /tmp survive', async () => {
+    const r1 = await orch.invoke('reuse', { mark: 'from-the-first' });
+    const r2 = await orch.invoke('reuse', {});
+    const r3 = await orch.invoke('reuse', {});
+    expect([r1, r2, r3].map((r) => (r.payload as { count: number }).count)).toEqual([1, 2, 3]);
+    expect((r3.payload as { tmp: string }).tmp).toBe('from-the-first');
+    expect(new Set([r1.contextId, r2.contextId, r3.contextId]).size).toBe(1);
+    expect([r1.coldStart, r2.coldStart, r3.coldStart]).toEqual([true, false, false]);
+    expect(r1.initDurationMs).toBeGreaterThan(0);
+    const ctx = (await orch.contexts()).filter((c) => c.function === 'reuse');
+    expect(ctx).toHaveLength(1);
+    expect(await containersOf(orch.instance.id)).toHaveLength(new Set((await orch.contexts()).map((c) => c.containerId)).size);
+  });
+
+  it('is paused between invocations and running during one', async () => {
+    await orch.invoke('reuse', {});
+    const [ctx] = (await orch.contexts()).filter((c) => c.function === 'reuse');
+    await sleep(100);
+    expect((await containerState(ctx.containerId!)).Paused).toBe(true);
+    const inflight = orch.invoke('reuse', { sleepMs: 1500 });
+    await sleep(700);
+    const during = await containerState(ctx.containerId!);
+    expect(during.Paused).toBe(false);
+    expect(during.Running).toBe(true);
+    await inflight;
+    await sleep(100);
+    expect((await containerState(ctx.containerId!)).Paused).toBe(true);
+  });
+
+  it('does not run a pending timer while frozen; it runs after the thaw', async () => {
+    const armed = (await orch.invoke('timer', { arm: true })).payload as { returnedAt: number };
+    await sleep(1500);
+    const later = (await orch.invoke('timer', {})).payload as { firedAt: number; now: number };
+    expect(later.firedAt).not.toBeNull();
+    // Had it run while "frozen", it would have fired ~50 ms after the return, not after the 1.5 s wait.
+    expect(later.firedAt - armed.returnedAt).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('has the memory limit without swap, a 512 MB tmpfs /tmp and a read-only root', async () => {
+    const r = await orch.invoke('isolation', {});
+    const [ctx] = (await orch.contexts()).filter((c) => c.function === 'isolation');
+    const info = await docker.getContainer(ctx.containerId!).inspect();
+    expect(info.HostConfig.Memory).toBe(128 * 1024 * 1024);
+    expect(info.HostConfig.MemorySwap).toBe(128 * 1024 * 1024);
+    expect(info.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(info.HostConfig.Tmpfs?.['/tmp']).toMatch(/size=512m/);
+    expect(info.Config.Labels['orchestrator.function']).toBe('isolation');
+    expect(info.Config.Labels['orchestrator.instance']).toBe(orch.instance.id);
+    const p = r.payload as Record<string, unknown> & { env: Record<string, string> };
+    expect(p.tmpSizeMb).toBeGreaterThanOrEqual(500);
+    expect(p.tmpSizeMb).toBeLessThanOrEqual(512);
+    expect(p.writeRoot).toBe('EROFS');
+    expect(p.writeTask).toBe('EROFS');
+    expect(p.writeTmp).toBe('ok');
+    expect(p.uid).toBe(993);
+    expect(p.env).toMatchObject({
+      name: 'isolation',
+      memory: '128',
+      version: '$LATEST',
+      region: 'us-east-1',
+      handler: 'index.handler',
+      taskRoot: '/var/task',
+      initType: 'on-demand',
+      logGroup: '/aws/lambda/isolation',
+      custom: 'yes',
+    });
+    expect(p.env.runtimeApi).toMatch(/^[\w.-]+:\d+$/);
+    expect(p.env.logStream).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+  });
+
+  it('answers @aws-sdk/client-lambda', async () => {
+    const client = new LambdaClient({
+      endpoint: orch.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const out = await client.send(new InvokeCommand({ FunctionName: 'reuse', Payload: Buffer.from('{}') }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(out.Payload!).toString('utf8')).count).toBeGreaterThan(0);
+    client.destroy();
+  });
+});

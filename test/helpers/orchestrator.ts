@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
+import type { LogSink } from '../../src/logging/log-sink';
+
+export const FIXTURES = join(__dirname, '..', 'fixtures', 'functions');
+export const docker = new Docker();
+
+/** Log lines the orchestrator printed, for assertions. */
+export class CapturedLogs implements LogSink {
+  readonly lines: string[] = [];
+  line(fn: string, text: string): void {
+    this.lines.push(`${fn} | ${text}`);
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** An orchestrator over fixture functions (`code` names a folder under test/fixtures/functions). */
+export async function startFixtureOrchestrator(
+  functions: Record<string, Record<string, unknown>>,
+  settings: Record<string, unknown> = {},
+): Promise<{ orch: StartedOrchestrator; logs: CapturedLogs }> {
+  const logs = new CapturedLogs();
+  const fns = Object.fromEntries(
+    Object.entries(functions).map(([name, f]) => [name, { handler: 'index.handler', ...f }]),
+  );
+  const orch = await startOrchestrator({ config: { settings, functions: fns }, baseDir: FIXTURES, logSink: logs });
+  return { orch, logs };
+}
+
+export async function containerState(id: string): Promise<{ Status: string; Paused: boolean; Running: boolean }> {
+  return (await docker.getContainer(id).inspect()).State;
+}
+
+/** Containers on the engine made by one orchestrator instance. */
+export async function containersOf(instanceId: string): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: { label: [`orchestrator.instance=${instanceId}`] } });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
