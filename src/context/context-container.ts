@@ -2,6 +2,13 @@ import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { isGoneOrConflict } from '../docker/client';
 
+export interface ContainerIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Called right before the container starts: where Lambda's Init Duration begins. */
+  onStart?: () => void;
+}
+
 export interface ContainerExit {
   statusCode: number;
   oomKilled: boolean;
@@ -26,7 +33,7 @@ export class ContextContainer {
   static async run(
     docker: Docker,
     spec: Docker.ContainerCreateOptions,
-    onOutput: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+    onOutput: ContainerIo,
   ): Promise<ContextContainer> {
     const container = await docker.createContainer(spec);
     try {
@@ -40,6 +47,7 @@ export class ContextContainer {
         out.end();
         err.end();
       });
+      onOutput.onStart?.();
       await container.start();
       const exited = container
         .wait()

@@ -8,7 +8,7 @@ import { endLine, reportLine, startLine } from '../logging/report-lines';
 import type { MemoryPeakReader } from '../docker/memory-peak';
 import { RuntimeApiServer } from '../runtime-api/server';
 import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from '../runtime-api/types';
-import type { ContainerExit, ContextContainer } from './context-container';
+import type { ContainerExit, ContainerIo, ContextContainer } from './context-container';
 import { ContextLost, type InvocationRequest, type InvocationResult } from './invocation';
 import type { InitializationType } from './lambda-env';
 import { deferred, type Deferred } from './deferred';
@@ -24,7 +24,7 @@ const MAX_INIT_LINES = 200;
 
 /** What an execution context needs from outside; built by the context factory. */
 export interface ContextDeps {
-  startContainer(api: RuntimeApiServer, onOutput: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<{
+  startContainer(api: RuntimeApiServer, io: ContainerIo): Promise<{
     container: ContextContainer;
     memory: MemoryPeakReader;
   }>;
@@ -120,6 +120,9 @@ export class ExecutionContext {
       const started = await this.deps.startContainer(this.api, {
         stdout: lineSplitter((l) => this.onOutputLine(l)),
         stderr: lineSplitter((l) => this.onOutputLine(l)),
+        onStart: () => {
+          this.initStartedAt = this.deps.now();
+        },
       });
       this.container = started.container;
       this.memory = started.memory;

@@ -143,6 +143,12 @@ async function hostFile(dest: string, hostPath: string): Promise<HostBaseFile> {
  * Throws when Node.js or /bin/sh (or one of their libraries) cannot be found.
  */
 export async function planHostBase(): Promise<HostBasePlan> {
+  if (process.platform !== 'linux') {
+    throw new Error(
+      `the host base image is assembled from this machine's Linux binaries, and this is ${process.platform}: ` +
+        'set a public base image (e.g. node:20-bookworm-slim) for each runtime instead of `host`',
+    );
+  }
   const notes: string[] = [];
   const binaries: Binary[] = [
     { dest: '/usr/bin/node', hostPath: process.execPath, required: true },
@@ -338,10 +344,15 @@ export async function ensureHostBaseImage(
   return plan.tag;
 }
 
-async function importHostBase(
+/**
+ * Assemble and import the image a plan describes, under `plan.tag` (no existence check, no lock:
+ * `ensureHostBaseImage` is the entry point; this one lets a test import under its own tag).
+ */
+export async function importHostBase(
   docker: Dockerode,
   plan: HostBasePlan,
   onProgress?: (line: string) => void,
+  labels: Record<string, string> = {},
 ): Promise<void> {
   const progress = onProgress ?? (() => undefined);
   for (const note of plan.notes) progress(note);
@@ -377,7 +388,12 @@ async function importHostBase(
     const stream = await docker.importImage(tar, {
       repo,
       tag,
-      changes: ['ENV PATH=/usr/local/bin:/usr/bin:/bin', 'LABEL orchestrator.image=base-host'],
+      changes: [
+        'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+        ...Object.entries({ ...labels, 'orchestrator.image': 'base-host' }).map(
+          ([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`,
+        ),
+      ],
     });
     const failure = await followDockerProgress(docker, stream, (event) => {
       if (typeof event.status === 'string') progress(`import: ${event.status}`);
