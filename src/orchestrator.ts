@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { loadConfigFile, loadConfigObject } from './config/load';
 import type { FunctionConfig, ProjectConfig, RuntimeName } from './config/types';
@@ -15,14 +16,24 @@ import { Invoker } from './invocation/invoker';
 import { InvokeApiServer } from './invoke-api/server';
 import { silentLogSink, type LogSink } from './logging/log-sink';
 import { contextRow, type ContextRow, type FunctionStats } from './context/context-row';
+import type { ConfigDiff } from './config/diff';
+import { ContainerJanitor } from './docker/janitor';
+import { ProvisionedConcurrency } from './context/provisioned';
+import { Upkeep } from './context/upkeep';
+import { Reloader } from './reload/reloader';
 
 export interface OrchestratorOptions {
-  /** A functions.yaml path, or an object of the same shape (code paths relative to `baseDir`). */
+  /**
+   * A functions.yaml path (relative to `baseDir`; code paths relative to the file), or an object
+   * of the same shape (code paths relative to `baseDir`).
+   */
   config: string | Record<string, unknown>;
+  /** Defaults to the current directory. */
   baseDir?: string;
   /** Invoke API address; port 0 (the default) picks a free port. */
   host?: string;
   port?: number;
+  /** The engine to use; by default the one DOCKER_HOST names, as the Docker CLI reads it. */
   docker?: Docker;
   /** Lambda's log lines (START, function output, END, REPORT); silent by default. */
   logSink?: LogSink;
@@ -31,12 +42,25 @@ export interface OrchestratorOptions {
   clock?: Clock;
 }
 
-export interface InvokeOutput {
+/** Lambda's error body, as a failed invocation answers it (`Sandbox.Timedout`, `Runtime.ExitError`, ...). */
+export interface FunctionErrorBody {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+export interface InvokeCallOptions {
+  /** Passed to the function as `context.clientContext` (X-Amz-Client-Context). */
+  clientContext?: object;
+}
+
+/** `T` types the payload for the caller (`orch.invoke<{ count: number }>(...)`); nothing checks it. */
+export interface InvokeOutput<T = unknown> {
   requestId: string;
-  /** The function's response, parsed from JSON (raw text if it is not JSON). */
-  payload: unknown;
+  /** The function's response, parsed from JSON (raw text if it is not JSON); undefined on a function error. */
+  payload: T;
   /** Set when the invocation failed: Lambda's error body. */
-  functionError?: { errorType: string; errorMessage: string; trace?: string[] };
+  functionError?: FunctionErrorBody;
   /** START..REPORT of this invocation (last 4 KB). */
   logTail: string;
   coldStart: boolean;
@@ -51,7 +75,6 @@ export class StartedOrchestrator {
 
   constructor(
     readonly url: string,
-    readonly config: ProjectConfig,
     readonly instance: InstanceIdentity,
     private readonly parts: {
       api: InvokeApiServer;
@@ -60,11 +83,28 @@ export class StartedOrchestrator {
       invoker: Invoker;
       stats: Map<string, FunctionStats>;
       clock: Clock;
+      reloader: Reloader<ExecutionContext>;
+      upkeep: Upkeep;
+      janitor: ContainerJanitor;
     },
   ) {}
 
+  /** The configuration being served (the latest one `reload` applied). */
+  get config(): ProjectConfig {
+    return this.parts.reloader.current;
+  }
+
+  /**
+   * Serves a new configuration (`up --watch` calls it): new invocations of a changed function go
+   * to new contexts, in-flight ones finish on the old, which are then removed. `codeChanged` names
+   * functions whose code changed with an unchanged configuration.
+   */
+  reload(next: ProjectConfig, opts: { codeChanged?: Iterable<string> } = {}): Promise<ConfigDiff> {
+    return this.parts.reloader.reload(next, opts.codeChanged);
+  }
+
   /** Invokes synchronously (RequestResponse), always collecting the log tail. */
-  async invoke(name: string, event: unknown = {}, opts: { clientContext?: object } = {}): Promise<InvokeOutput> {
+  async invoke<T = unknown>(name: string, event: unknown = {}, opts: InvokeCallOptions = {}): Promise<InvokeOutput<T>> {
     const r = await this.parts.invoker.invoke(name, {
       payload: Buffer.from(JSON.stringify(event ?? {})),
       clientContext: opts.clientContext ? JSON.stringify(opts.clientContext) : undefined,
@@ -79,7 +119,7 @@ export class StartedOrchestrator {
     }
     return {
       requestId: r.requestId,
-      payload: r.errorType ? undefined : parsed,
+      payload: (r.errorType ? undefined : parsed) as T,
       functionError: r.errorType ? (parsed as InvokeOutput['functionError']) : undefined,
       logTail: Buffer.from(r.logTail ?? '', 'base64').toString('utf8'),
       coldStart: r.coldStart,
@@ -87,6 +127,11 @@ export class StartedOrchestrator {
       initDurationMs: r.initDurationMs,
       contextId: r.contextId,
     };
+  }
+
+  /** The functions served, validated and defaulted (memorySize, timeout, absolute codeDir, ...). */
+  functions(): FunctionConfig[] {
+    return [...this.config.functions.values()];
   }
 
   /** The live execution contexts, as `orchestrator ps` shows them. */
@@ -103,10 +148,14 @@ export class StartedOrchestrator {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.parts.reaper.stop();
+      this.parts.upkeep.stop();
       await this.parts.api.close();
       const results = await this.parts.pool.drain();
       const failed = results.filter((r) => r.status === 'rejected');
-      if (failed.length > 0) throw new Error(`${failed.length} context(s) could not be removed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
+      // Then whatever is left with this instance's label (removals that failed while the engine was away).
+      const swept = await this.parts.janitor.sweep().then(() => undefined, (err: Error) => err);
+      if (swept && failed.length === 0) throw swept;
+      if (swept && failed.length > 0) throw new Error(`${failed.length} context(s) could not be removed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
     })();
     return this.stopping;
   }
@@ -116,7 +165,7 @@ export class StartedOrchestrator {
 export async function startOrchestrator(opts: OrchestratorOptions): Promise<StartedOrchestrator> {
   const config =
     typeof opts.config === 'string'
-      ? loadConfigFile(opts.config)
+      ? loadConfigFile(path.resolve(opts.baseDir ?? process.cwd(), opts.config))
       : loadConfigObject(opts.config, opts.baseDir ?? process.cwd());
   const docker = opts.docker ?? dockerFromEnv();
   const clock = opts.clock ?? systemClock;
@@ -125,17 +174,22 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
   const { settings } = config;
 
   const info = await docker.info().catch((err: Error) => {
-    throw new Error(`Docker engine unreachable at ${dockerEndpoint()}: ${err.message}`);
+    throw new Error(`Docker engine unreachable at ${dockerEndpoint(docker)}: ${err.message}`);
   });
   const swept = await removeOrphanContexts(docker);
   if (swept.removed.length > 0) progress(`removed ${swept.removed.length} container(s) left by orchestrators that are gone`);
 
   const images = new Map<RuntimeName, string>();
-  for (const runtime of new Set([...config.functions.values()].map((f) => f.runtime))) {
-    images.set(runtime, await ensureRuntimeImage(docker, runtime, { base: settings.baseImages[runtime], onProgress: progress }));
-  }
+  const prepare = async (fns: Iterable<FunctionConfig>) => {
+    for (const runtime of new Set([...fns].map((f) => f.runtime))) {
+      if (images.has(runtime)) continue;
+      images.set(runtime, await ensureRuntimeImage(docker, runtime, { base: settings.baseImages[runtime], onProgress: progress }));
+    }
+  };
+  await prepare(config.functions.values());
   const address = await resolveRuntimeApiAddress(docker, settings);
-  const budgetMb = settings.memoryBudget ?? Math.floor(((info as { MemTotal: number }).MemTotal * 0.75) / (1024 * 1024));
+  const hostBudgetMb = Math.floor(((info as { MemTotal: number }).MemTotal * 0.75) / (1024 * 1024));
+  const budgetMb = settings.memoryBudget ?? hostBudgetMb;
 
   const instance = newInstanceIdentity();
   const factory = dockerContextFactory({
@@ -147,15 +201,47 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
     sink,
     clock,
   });
-  const pool = new ContextPool<ExecutionContext>(factory, budgetMb);
-  const idleTimeoutMs = settings.idleTimeout * 1000;
+  const janitor = new ContainerJanitor(docker, instance.id);
+  const pool = new ContextPool<ExecutionContext>(factory, budgetMb, {
+    onRemovalFailed: (ctx, err) => {
+      if (ctx.containerId) janitor.later(ctx.containerId); // removed once the engine answers again
+      progress(`could not remove context ${ctx.id} (retrying later): ${(err as Error).message}`);
+    },
+  });
+  const reaperTiming = (s: typeof settings) => {
+    const idleTimeoutMs = s.idleTimeout * 1000;
+    return { idleTimeoutMs, intervalMs: s.reaperInterval !== null ? s.reaperInterval * 1000 : defaultReaperIntervalMs(idleTimeoutMs) };
+  };
   const reaper = new IdleReaper(pool, clock, {
-    idleTimeoutMs,
-    intervalMs: settings.reaperInterval !== null ? settings.reaperInterval * 1000 : defaultReaperIntervalMs(idleTimeoutMs),
+    ...reaperTiming(settings),
     onError: (err) => progress(`reaper: could not remove a context: ${(err as Error).message}`),
   });
+  const provisioned = new ProvisionedConcurrency<ExecutionContext>({
+    pool,
+    ready: async (lease) => {
+      await lease.started;
+      await lease.ctx.initialized();
+    },
+    now: () => clock.now(),
+    onError: (fn, err) => progress(`${fn}: a provisioned context failed to initialise: ${(err as Error).message}`),
+  });
+  const reloader = new Reloader<ExecutionContext>(config, {
+    pool,
+    prepare,
+    provision: async (fns) => void (await provisioned.topUp(fns)),
+    applySettings: (s) => {
+      reaper.configure(reaperTiming(s));
+      pool.setBudget(s.memoryBudget ?? hostBudgetMb);
+    },
+  });
+  const upkeep = new Upkeep(
+    clock,
+    Math.min(2000, reaperTiming(settings).intervalMs),
+    [() => janitor.retry(), () => pool.evictRetired(), () => provisioned.topUp(reloader.current.functions.values())],
+    (err) => progress(`upkeep: ${(err as Error).message}`),
+  );
   const stats = new Map<string, FunctionStats>();
-  const invoker = new Invoker(() => config.functions, pool, (line) => progress(line), (fn, cold) => {
+  const invoker = new Invoker(() => reloader.current.functions, pool, (line) => progress(line), (fn, cold) => {
     const s = stats.get(fn) ?? { coldStarts: 0, warmStarts: 0 };
     if (cold) s.coldStarts++;
     else s.warmStarts++;
@@ -164,7 +250,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
 
   let api: InvokeApiServer;
   try {
-    await provision(pool, config, progress);
+    await provision(provisioned, config, progress);
     api = await InvokeApiServer.listen(opts.host ?? '127.0.0.1', opts.port ?? 0, {
       invoker,
       region: settings.region,
@@ -179,22 +265,15 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
     throw err;
   }
   reaper.start();
-  return new StartedOrchestrator(api.url, config, instance, { api, pool, reaper, invoker, stats, clock });
+  upkeep.start();
+  return new StartedOrchestrator(api.url, instance, { api, pool, reaper, invoker, stats, clock, reloader, upkeep, janitor });
 }
 
 /** provisionedConcurrency: contexts initialised before serving, then frozen. */
-async function provision(pool: ContextPool<ExecutionContext>, config: ProjectConfig, progress: (l: string) => void) {
-  const leases = [];
-  for (const fn of config.functions.values()) {
-    for (let i = 0; i < (fn.provisionedConcurrency ?? 0); i++) leases.push(pool.provision(fn));
+async function provision(provisioned: ProvisionedConcurrency<ExecutionContext>, config: ProjectConfig, progress: (l: string) => void) {
+  const { started, errors } = await provisioned.topUp(config.functions.values());
+  if (errors.length > 0) {
+    throw new Error(`provisioned concurrency: ${errors.length} context(s) failed to initialise: ${(errors[0] as Error).message}`);
   }
-  const results = await Promise.allSettled(leases.map(async (l) => {
-    await l.started;
-    await l.ctx.initialized();
-  }));
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length > 0) {
-    throw new Error(`provisioned concurrency: ${failed.length} context(s) failed to initialise: ${(failed[0].reason as Error).message}`);
-  }
-  if (leases.length > 0) progress(`provisioned ${leases.length} context(s)`);
+  if (started > 0) progress(`provisioned ${started} context(s)`);
 }

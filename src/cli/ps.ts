@@ -8,7 +8,11 @@ export async function psCommand(o: { endpoint: string }): Promise<void> {
   });
   if (!res.ok) throw new Error(`${o.endpoint} answered ${res.status}: ${await res.text()}`);
   const { contexts, functions } = (await res.json()) as { contexts: ContextRow[]; functions: Record<string, FunctionStats> };
-  const table = new Table({ head: ['ID', 'FUNCTION', 'STATE', 'INVOCATIONS', 'IDLE FOR', 'MEMORY USED', 'AGE'] });
+  const table = new Table({
+    head: ['ID', 'FUNCTION', 'STATE', 'INVOCATIONS', 'IDLE FOR', 'MEMORY USED', 'AGE'],
+    // Colours only on a terminal: piped into grep or a script, the cells are plain text.
+    style: process.stdout.isTTY ? {} : { head: [], border: [] },
+  });
   for (const c of contexts) {
     table.push([
       c.id,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { startOrchestrator, type StartedOrchestrator } from '../orchestrator';
 import { streamLogSink } from '../logging/log-sink';
+import { watchAndReload } from '../watch/watch-reload';
 
 function notice(line: string): void {
   process.stderr.write(`orchestrator: ${line}\n`);
@@ -11,6 +12,8 @@ export async function upCommand(o: { file: string; host: string; port: string; w
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (got ${o.port})`);
   let running: StartedOrchestrator | undefined;
+  let starting: Promise<StartedOrchestrator> | undefined;
+  let watching: { close(): Promise<void> } | undefined;
   let stopping = false;
   const shutdown = async (why: string, code: number) => {
     if (stopping) {
@@ -20,7 +23,9 @@ export async function upCommand(o: { file: string; host: string; port: string; w
     stopping = true;
     notice(`${why}: removing contexts`);
     try {
-      await running?.stop();
+      await watching?.close();
+      // A signal during start-up: let the start finish, then remove what it made.
+      await (running ?? (await starting?.catch(() => undefined)))?.stop();
     } catch (err) {
       notice(`cleanup failed: ${(err as Error).message}`);
       code = 1;
@@ -34,14 +39,19 @@ export async function upCommand(o: { file: string; host: string; port: string; w
     void shutdown('internal error', 1);
   });
 
-  running = await startOrchestrator({
+  starting = startOrchestrator({
     config: resolve(o.file),
     host: o.host,
     port,
     logSink: streamLogSink(process.stdout),
     onProgress: notice,
   });
+  running = await starting;
   if (stopping) return; // a signal came during start-up; shutdown() handles it
   const names = [...running.config.functions.keys()].join(', ');
   notice(`serving ${running.config.functions.size} function(s) (${names}) on ${running.url}`);
+  if (o.watch) {
+    watching = await watchAndReload({ file: resolve(o.file), orchestrator: running, report: notice });
+    notice(`watching ${o.file} and the functions' code for changes`);
+  }
 }

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { isGoneOrConflict } from '../docker/client';
+import { asEngineError } from '../docker/engine-errors';
 
 export interface ContainerIo {
   stdout: NodeJS.WritableStream;
@@ -61,11 +62,15 @@ export class ContextContainer {
   }
 
   pause(): Promise<void> {
-    return this.container.pause();
+    return this.container.pause().catch((err: unknown) => {
+      throw asEngineError(this.container, err);
+    });
   }
 
   unpause(): Promise<void> {
-    return this.container.unpause();
+    return this.container.unpause().catch((err: unknown) => {
+      throw asEngineError(this.container, err);
+    });
   }
 
   /** Idempotent: a container already gone counts as removed. */

@@ -3,6 +3,7 @@ import type { FunctionConfig, Settings } from '../config/types';
 import { contextContainerSpec } from '../docker/context-spec';
 import { contextLabels, type InstanceIdentity } from '../docker/labels';
 import { memoryPeakReader } from '../docker/memory-peak';
+import { asEngineError } from '../docker/engine-errors';
 import type { RuntimeApiAddress } from '../docker/host-address';
 import type { LogSink } from '../logging/log-sink';
 import type { Clock } from '../clock';
@@ -48,7 +49,9 @@ export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
           cpuLimit: settings.cpuLimit,
           network: settings.network,
         });
-        const container = await ContextContainer.run(docker, spec, onOutput);
+        const container = await ContextContainer.run(docker, spec, onOutput).catch((err: unknown) => {
+          throw asEngineError(docker, err);
+        });
         return { container, memory: memoryPeakReader(docker, container.id) };
       },
     });

@@ -70,12 +70,16 @@ export class ExecutionContext {
   private freezeTimer: NodeJS.Timeout | undefined;
   private current: Current | undefined;
   private initLines: string[] = [];
+  /** Lines printed while a claimed invocation thaws the context, before its START: they are its own. */
+  private thawLines: string[] | undefined;
   private finalizing: Promise<void> = Promise.resolve();
   private destroyed: Promise<void> | undefined;
   private exited = false;
   private silenced = false;
   private readonly deathListeners: Array<(ctx: ExecutionContext) => void> = [];
   private exitInfo = deferred<ContainerExit>();
+  /** Set while a claimed invocation waits for the runtime's next GET /next. */
+  private nextAsked: Deferred<void> | undefined;
 
   constructor(
     readonly fn: FunctionConfig,
@@ -162,7 +166,15 @@ export class ExecutionContext {
       }
       this.state = 'busy';
     } else {
-      await this.thaw();
+      this.thawLines = [];
+      try {
+        await this.thaw();
+        await this.runtimeTakesWork();
+      } catch (err) {
+        for (const l of this.thawLines) this.emit(l);
+        this.thawLines = undefined;
+        throw err;
+      }
     }
     await this.finalizing; // the previous invocation's END/REPORT come before this START
     const log = new InvocationLog();
@@ -171,6 +183,8 @@ export class ExecutionContext {
     this.emit(startLine(req.requestId), log);
     const current: Current = { requestId: req.requestId, log, flushed: deferred<void>() };
     this.current = current;
+    for (const l of this.thawLines ?? []) this.emit(l, log);
+    this.thawLines = undefined;
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
     const outcome = await this.runOnRuntime(req, startedAt);
@@ -238,8 +252,25 @@ export class ExecutionContext {
       this.paused = false;
     } catch (err) {
       void this.destroy();
-      throw new ContextLost(`unpause of context ${this.id} failed: ${(err as Error).message}`);
+      throw new ContextLost(`unpause of context ${this.id} failed: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * The runtime answered its last invocation but has not asked for the next one yet: wait until
+   * it does. A runtime that exits instead (it crashed after answering) never got this invocation,
+   * which is then safe to run on a fresh context (ContextLost).
+   */
+  private async runtimeTakesWork(): Promise<void> {
+    if (this.runtimeWaiting) return;
+    this.nextAsked = deferred<void>();
+    const outcome = await Promise.race([
+      this.nextAsked.promise.then(() => 'asked' as const),
+      this.exitInfo.promise.then(() => 'exited' as const),
+      sleep(this.fn.timeout * 1000).then(() => 'slow' as const), // left to the invocation's timeout
+    ]);
+    this.nextAsked = undefined;
+    if (outcome === 'exited') throw new ContextLost(`context ${this.id} exited before it took the invocation`);
   }
 
   private runOnRuntime(req: InvocationRequest, startedAt: number): Promise<RuntimeOutcome | { kind: 'timeout' } | { kind: 'exit'; exit: ContainerExit }> {
@@ -281,7 +312,9 @@ export class ExecutionContext {
       await Promise.race([current.flushed.promise, sleep(cap)]);
     }
     if (this.current === current) this.current = undefined;
-    const maxMemoryUsedMb = await this.maxMemoryUsedMb();
+    // Stopped by the cgroup OOM killer: the peak was the limit (and the cgroup is gone by now).
+    const oom = outcome.kind === 'exit' && outcome.exit.oomKilled;
+    const maxMemoryUsedMb = oom ? this.fn.memorySize : await this.maxMemoryUsedMb();
     this.emit(endLine(current.requestId), current.log);
     this.emit(
       reportLine({
@@ -303,12 +336,20 @@ export class ExecutionContext {
 
   private onOutputLine(line: string): void {
     if (this.silenced) return; // the runtime's last words while we remove it are noise
+    const marker = line.indexOf(END_MARKER);
+    if (marker > 0) {
+      // The function's last write had no newline (process.stdout.write): the marker follows it.
+      this.onOutputLine(line.slice(0, marker));
+      return this.onOutputLine(line.slice(marker));
+    }
     if (line.startsWith(END_MARKER)) {
       if (this.current && line.slice(END_MARKER.length).trim() === this.current.requestId) this.current.flushed.resolve();
       return;
     }
     if (this.current) {
       this.emit(line, this.current.log);
+    } else if (this.thawLines) {
+      this.thawLines.push(line);
     } else {
       if (this.initLines.length < MAX_INIT_LINES && !this.initDone) this.initLines.push(line);
       this.emit(line);
@@ -317,6 +358,7 @@ export class ExecutionContext {
 
   private onRuntimeNext(): void {
     this.runtimeWaiting = true;
+    this.nextAsked?.resolve();
     if (!this.initDone) {
       this.initDone = true;
       this.initDurationMs = this.deps.now() - this.initStartedAt;
@@ -412,15 +454,26 @@ class InitExited extends Error {
   }
 }
 
+/**
+ * Lambda's wording (Go's os/exec): "signal: killed" or "exit status N". Docker reports a death by
+ * signal as 128 + N, so only the signals that really kill runtimes read as signals: Node.js's
+ * runtime exits with 128/129 on purpose (unhandled rejection, uncaught exception).
+ */
 function exitDetail(exit: ContainerExit): string {
-  if (exit.oomKilled || exit.statusCode === 137) return 'signal: killed';
-  if (exit.statusCode > 128) return `signal: ${signalName(exit.statusCode - 128)}`;
-  return `exit status ${exit.statusCode}`;
+  if (exit.oomKilled) return 'signal: killed';
+  const signal = FATAL_SIGNALS[exit.statusCode - 128];
+  return signal ? `signal: ${signal}` : `exit status ${exit.statusCode}`;
 }
 
-function signalName(n: number): string {
-  return ({ 6: 'aborted', 9: 'killed', 11: 'segmentation fault', 15: 'terminated' } as Record<number, string>)[n] ?? String(n);
-}
+const FATAL_SIGNALS: Record<number, string> = {
+  4: 'illegal instruction',
+  6: 'aborted',
+  7: 'bus error',
+  8: 'floating point exception',
+  9: 'killed',
+  11: 'segmentation fault',
+  15: 'terminated',
+};
 
 function parseFunctionError(errorType: string, body: Buffer): FunctionError {
   try {

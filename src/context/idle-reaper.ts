@@ -17,8 +17,16 @@ export class IdleReaper<M extends PoolMember> {
   constructor(
     private readonly pool: ContextPool<M>,
     private readonly clock: Clock,
-    private readonly opts: ReaperOptions,
+    private opts: ReaperOptions,
   ) {}
+
+  /** New timings (settings reloaded); a running sweep timer restarts with the new interval. */
+  configure(timing: Pick<ReaperOptions, 'idleTimeoutMs' | 'intervalMs'>): void {
+    const running = this.timer !== undefined;
+    this.stop();
+    this.opts = { ...this.opts, ...timing };
+    if (running) this.start();
+  }
 
   start(): void {
     this.timer ??= this.clock.setInterval(() => void this.sweep(), this.opts.intervalMs);

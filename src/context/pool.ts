@@ -17,6 +17,11 @@ export interface PoolMember {
   onDeath(listener: () => void): void;
 }
 
+export interface PoolHooks<M> {
+  /** A context's removal failed (engine unreachable, ...): its container may still exist. */
+  onRemovalFailed?(m: M, err: unknown): void;
+}
+
 export interface Lease<M> {
   ctx: M;
   /** Set on a cold start: settles when the container runs (init goes on after). */
@@ -29,16 +34,21 @@ export interface Lease<M> {
  */
 export class ContextPool<M extends PoolMember> {
   private readonly live = new Set<M>();
+  /** Each function's configuration generation; a reload (new code or settings) bumps it. */
+  private readonly generations = new Map<string, number>();
+  private readonly generationOf = new WeakMap<M, number>();
+  private readonly removals = new WeakMap<M, Promise<void>>();
 
   constructor(
     private readonly create: (fn: FunctionConfig, initType: InitializationType) => M,
-    private readonly budgetMb: number,
+    private budgetMb: number,
+    private readonly hooks: PoolHooks<M> = {},
   ) {}
 
   /** A free context of `fn` (most recently used first), else a new one; 429 when capped. */
   acquire(fn: FunctionConfig): Lease<M> {
     const warm = this.ofFunction(fn.name)
-      .filter((m) => m.available)
+      .filter((m) => m.available && this.isCurrent(m))
       .sort((a, b) => b.lastUsedAt - a.lastUsedAt);
     for (const m of warm) if (m.claim()) return { ctx: m };
 
@@ -72,7 +82,38 @@ export class ContextPool<M extends PoolMember> {
   /** Takes a context out of service now and removes it in the background. */
   evict(m: M): Promise<void> {
     this.live.delete(m);
-    return m.destroy();
+    return this.removal(m);
+  }
+
+  get budget(): number {
+    return this.budgetMb;
+  }
+
+  /** A new memory budget applies to the next context started (live ones are not evicted for it). */
+  setBudget(mb: number): void {
+    this.budgetMb = mb;
+  }
+
+  /** Whether `m` runs its function's current configuration (only those are handed out). */
+  isCurrent(m: M): boolean {
+    return (this.generationOf.get(m) ?? 0) === (this.generations.get(m.fn.name) ?? 0);
+  }
+
+  /**
+   * The function's configuration changed (or it is gone): its live contexts are never handed out
+   * again; free ones are removed now, busy ones once they are free (`evictRetired`, on every upkeep
+   * tick: not at once, so that the last invocation's END and REPORT lines come out first).
+   */
+  retire(name: string): void {
+    this.generations.set(name, (this.generations.get(name) ?? 0) + 1);
+    this.evictRetired();
+  }
+
+  /** Removes every free context of an old generation; returns how many. */
+  evictRetired(): number {
+    const doomed = this.members().filter((m) => m.available && !this.isCurrent(m));
+    for (const m of doomed) void this.evict(m).catch(() => undefined);
+    return doomed.length;
   }
 
   /** Removes every context; resolves when all are gone (or failed to go). */
@@ -83,10 +124,29 @@ export class ContextPool<M extends PoolMember> {
   private add(fn: FunctionConfig, initType: InitializationType): Lease<M> {
     const ctx = this.create(fn, initType);
     this.live.add(ctx);
-    ctx.onDeath(() => this.live.delete(ctx));
+    this.generationOf.set(ctx, this.generations.get(fn.name) ?? 0);
+    ctx.onDeath(() => {
+      this.live.delete(ctx);
+      // A context that ended by itself (crash, timeout, docker rm) is removed by its own destroy();
+      // watch that removal too, after this call stack (destroy() is what called us).
+      queueMicrotask(() => void this.removal(ctx).catch(() => undefined));
+    });
     const started = ctx.start();
     started.catch(() => this.live.delete(ctx));
     return { ctx, started };
+  }
+
+  /** `m.destroy()`, once, with a failure reported to the hooks (the container may be left behind). */
+  private removal(m: M): Promise<void> {
+    let p = this.removals.get(m);
+    if (!p) {
+      p = m.destroy().catch((err: unknown) => {
+        this.hooks.onRemovalFailed?.(m, err);
+        throw err;
+      });
+      this.removals.set(m, p);
+    }
+    return p;
   }
 
   /** Evicts least recently used free contexts until `mb` more fits in the budget. */

@@ -14,6 +14,7 @@ import * as path from 'path';
 import type Dockerode from 'dockerode';
 import execa from 'execa';
 import * as tarFs from 'tar-fs';
+import { dockerEndpoint } from './client';
 
 /** Bump when the assembly below changes what ends up in the image. */
 const ASSEMBLY_VERSION = 'host-base/1';
@@ -243,7 +244,8 @@ const inFlight = new Map<string, Promise<void>>();
  * builds of one tag: the later one keeps the tag).
  */
 export function buildOnce(docker: Dockerode, ref: string, build: () => Promise<void>): Promise<void> {
-  const running = inFlight.get(ref);
+  const key = `${dockerEndpoint(docker)}\0${ref}`; // one build per engine: several engines may be in use
+  const running = inFlight.get(key);
   if (running) return running;
   const p = (async () => {
     const release = await acquireBuildLock(docker, ref);
@@ -254,8 +256,8 @@ export function buildOnce(docker: Dockerode, ref: string, build: () => Promise<v
     } finally {
       await release();
     }
-  })().finally(() => inFlight.delete(ref));
-  inFlight.set(ref, p);
+  })().finally(() => inFlight.delete(key));
+  inFlight.set(key, p);
   return p;
 }
 
@@ -275,7 +277,7 @@ function pidAlive(pid: number): boolean {
 
 async function acquireBuildLock(docker: Dockerode, ref: string): Promise<'exists' | (() => Promise<void>)> {
   const key = createHash('sha256')
-    .update(`${process.env.DOCKER_HOST ?? ''}\0${ref}`)
+    .update(`${dockerEndpoint(docker)}\0${ref}`)
     .digest('hex')
     .slice(0, 24);
   const lockPath = path.join(os.tmpdir(), `lambda-orchestrator-build-${key}.lock`);

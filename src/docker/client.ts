@@ -8,8 +8,16 @@ export function dockerFromEnv(): Docker {
   return new Docker();
 }
 
-/** Human-readable name of the engine endpoint, for messages. */
-export function dockerEndpoint(): string {
+/**
+ * Name of the engine endpoint, for messages and per-engine keys: the given client's
+ * (unix:///path or http(s)://host:port), else the one DOCKER_HOST names.
+ */
+export function dockerEndpoint(docker?: Docker): string {
+  const m = docker?.modem as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown } | undefined;
+  if (typeof m?.socketPath === 'string' && m.socketPath !== '') return `unix://${m.socketPath}`;
+  if (typeof m?.host === 'string' && m.host !== '') {
+    return `${typeof m.protocol === 'string' ? m.protocol : 'http'}://${m.host}${m.port !== undefined ? `:${String(m.port)}` : ''}`;
+  }
   return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 }
 

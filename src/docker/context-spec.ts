@@ -15,6 +15,15 @@ export interface ContextSpecInput {
   network: string | null;
 }
 
+/**
+ * V8's heap sized from the function's memory, as Lambda's Node.js bootstrap does (new space a
+ * tenth, old space the rest); left alone, Node.js sizes it from the cgroup limit quite differently.
+ */
+export function nodeHeapFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}
+
 /** The container an execution context runs in (CONTRACT section 4), as Docker create options. */
 export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerCreateOptions {
   const { fn } = input;
@@ -26,6 +35,8 @@ export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerC
     User: LAMBDA_UID_GID,
     WorkingDir: '/var/task',
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    // The image's own entrypoint, with the heap flags that depend on this function's memory.
+    ...(fn.runtime === 'nodejs20.x' ? { Entrypoint: ['node', ...nodeHeapFlags(fn.memorySize), '/var/runtime/index.js'] } : {}),
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,

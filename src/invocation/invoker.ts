@@ -53,6 +53,8 @@ export class Invoker {
         this.onServed(fn.name, result.coldStart);
         return result;
       } catch (err) {
+        // A context lost because the engine is unreachable says so (ServiceException): no retry.
+        if (err instanceof ContextLost && err.cause instanceof ServiceError) throw err.cause;
         if (err instanceof ContextLost && attempt < LOST_CONTEXT_RETRIES) continue;
         throw asServiceError(err);
       }

@@ -27,7 +27,7 @@ export class InvokeApiServer {
       const requestId = randomUUID();
       route(req, res, deps, requestId).catch((err: unknown) => {
         const se = err instanceof ServiceError ? err : new ServiceException(`internal error: ${(err as Error).message}`);
-        if (!(err instanceof ServiceError)) deps.onError(err);
+        if (se.statusCode >= 500) deps.onError(err); // the caller's own mistakes (4xx) are not ours to log
         if (!res.headersSent) sendServiceError(res, se, requestId);
         else res.destroy();
       });

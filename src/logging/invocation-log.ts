@@ -1,12 +1,20 @@
 /** Lambda's X-Amz-Log-Result carries the last 4 KB of an invocation's log. */
 export const LOG_TAIL_BYTES = 4096;
 
-/** The lines of one invocation, START..REPORT, kept for the log tail. */
+/**
+ * The lines of one invocation, START..REPORT, kept for the log tail: only as many of the last
+ * lines as cover LOG_TAIL_BYTES, however much the function prints.
+ */
 export class InvocationLog {
   private readonly lines: string[] = [];
+  private bytes = 0;
 
   add(text: string): void {
     this.lines.push(text);
+    this.bytes += Buffer.byteLength(text) + 1;
+    while (this.lines.length > 1 && this.bytes - (Buffer.byteLength(this.lines[0]) + 1) >= LOG_TAIL_BYTES) {
+      this.bytes -= Buffer.byteLength(this.lines.shift()!) + 1;
+    }
   }
 
   text(): string {

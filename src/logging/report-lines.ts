@@ -17,8 +17,9 @@ export interface ReportFields {
   status?: 'timeout' | 'error';
 }
 
+/** Rounds up the Duration as printed (2 decimals), so 2.001 ms reads "2.00 ms", billed 2 ms. */
 export function billedDurationMs(durationMs: number): number {
-  return Math.max(1, Math.ceil(durationMs));
+  return Math.max(1, Math.ceil(Number(durationMs.toFixed(2))));
 }
 
 export function reportLine(f: ReportFields): string {

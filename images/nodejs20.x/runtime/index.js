@@ -52,6 +52,42 @@ function writeEndMarker(requestId) {
   writeStdout(`\u001eEND ${requestId}\n`);
 }
 
+/**
+ * process.stdout / process.stderr, once the function has used them. Their writes to a pipe may be
+ * queued (a large write, a full pipe), so the end marker waits for them: it must come last.
+ * @type {NodeJS.WriteStream[]}
+ */
+const usedStdio = [];
+
+function trackStdio() {
+  for (const name of /** @type {const} */ (['stdout', 'stderr'])) {
+    const desc = Object.getOwnPropertyDescriptor(process, name);
+    const get = desc && desc.get;
+    if (!desc || !get || !desc.configurable) continue;
+    Object.defineProperty(process, name, {
+      configurable: true,
+      enumerable: desc.enumerable,
+      get() {
+        const stream = get.call(process);
+        if (!usedStdio.includes(stream)) usedStdio.push(stream);
+        return stream;
+      },
+    });
+  }
+}
+
+/**
+ * Calls `done` once process.stdout/stderr hold no queued output (at once when they hold none).
+ * @param {() => void} done
+ */
+function whenStdioFlushed(done) {
+  const pending = () => usedStdio.some((s) => s.writableLength > 0);
+  if (!pending()) return done();
+  const giveUpAt = Date.now() + 2000;
+  const poll = () => (pending() && Date.now() < giveUpAt ? setTimeout(poll, 1) : done());
+  setTimeout(poll, 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors, as the RIC shapes them.
 
@@ -554,19 +590,21 @@ class Runtime {
   finish(inv, post) {
     inv.finished = true;
     this.beforeExit = NOOP;
-    writeEndMarker(inv.id);
-    const p = post();
-    this.lastPost = p.catch(NOOP);
-    p.then(
-      () => {
-        if (this.current === inv) this.current = undefined;
-        this.next();
-      },
-      (err) => {
-        reportApiFailure(err);
-        process.exit(1);
-      },
-    );
+    whenStdioFlushed(() => {
+      writeEndMarker(inv.id);
+      const p = post();
+      this.lastPost = p.catch(NOOP);
+      p.then(
+        () => {
+          if (this.current === inv) this.current = undefined;
+          this.next();
+        },
+        (err) => {
+          reportApiFailure(err);
+          process.exit(1);
+        },
+      );
+    });
   }
 
   /**
@@ -713,6 +751,7 @@ function reportApiFailure(err) {
 
 function main() {
   patchConsole();
+  trackStdio();
   const api = process.env.AWS_LAMBDA_RUNTIME_API;
   if (!api) {
     reportApiFailure(new Error('AWS_LAMBDA_RUNTIME_API is not set'));

@@ -1,0 +1,92 @@
+import type { StartedOrchestrator } from '../../src/orchestrator';
+import { containersOf, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { waitFor } from '../helpers/pool-load';
+
+/**
+ * Issue 4: the idle reaper with real containers. idleTimeout 2 s, a sweep every 0.5 s: a frozen
+ * context is gone by idleTimeout × 1.25 + 1 s (CONTRACT section 2), a busy one is not touched
+ * however long it runs, and provisioned contexts are never reaped.
+ */
+jest.setTimeout(60_000);
+
+const IDLE_S = 2;
+const DEADLINE_MS = IDLE_S * 1000 * 1.25 + 1000;
+
+const exists = (id: string) => docker.getContainer(id).inspect().then(() => true, () => false);
+
+describe('the idle reaper', () => {
+  let orch: StartedOrchestrator;
+
+  beforeAll(async () => {
+    ({ orch } = await startFixtureOrchestrator(
+      {
+        idle: { code: 'pool-echo' },
+        long: { code: 'pool-echo', timeout: 15 },
+        kept: { code: 'pool-echo', provisionedConcurrency: 1 },
+      },
+      { idleTimeout: IDLE_S, reaperInterval: 0.5 },
+    ));
+  }, 180_000);
+
+  afterAll(async () => {
+    await orch?.stop();
+  });
+
+  it('removes frozen contexts after idleTimeout (not before), leaves a busy one alone, never reaps provisioned ones', async () => {
+    const provisioned = (await orch.contexts()).find((c) => c.function === 'kept')!;
+    // Two frozen contexts of `idle`, and one of `long` busy for 6 s (3 × idleTimeout).
+    const busyCall = orch.invoke<{ id: string }>('long', { id: 'long', sleepMs: 6000 });
+    const idle = await Promise.all([orch.invoke('idle', { sleepMs: 200 }), orch.invoke('idle', { sleepMs: 200 })]);
+    const lastUsed = Date.now();
+    const rows = await orch.contexts();
+    const idleContainers = rows.filter((c) => c.function === 'idle').map((c) => c.containerId!);
+    const busyRow = rows.find((c) => c.function === 'long')!;
+    expect(idleContainers).toHaveLength(2);
+    expect(new Set(idle.map((r) => r.contextId)).size).toBe(2);
+
+    await new Promise((r) => setTimeout(r, IDLE_S * 1000 - 300));
+    expect((await orch.contexts()).filter((c) => c.function === 'idle')).toHaveLength(2); // not before idleTimeout
+
+    await waitFor('idle contexts reaped', async () => (await Promise.all(idleContainers.map(exists))).every((e) => !e), DEADLINE_MS + 1000, 50);
+    const goneAfterMs = Date.now() - lastUsed;
+    process.stdout.write(`frozen contexts gone ${goneAfterMs} ms after their last use (idleTimeout ${IDLE_S} s, limit ${DEADLINE_MS} ms)\n`);
+    expect(goneAfterMs).toBeLessThanOrEqual(DEADLINE_MS);
+    expect((await orch.contexts()).filter((c) => c.function === 'idle')).toHaveLength(0);
+
+    // The busy context has run longer than idleTimeout: still there, still busy, and it answers.
+    const busyNow = (await orch.contexts()).find((c) => c.id === busyRow.id);
+    expect(busyNow?.state).toBe('busy');
+    expect((await busyCall).payload.id).toBe('long');
+    expect(await exists(busyRow.containerId!)).toBe(true);
+
+    // Once frozen, it is reaped like the others.
+    const freedAt = Date.now();
+    await waitFor('the formerly busy context reaped', async () => !(await exists(busyRow.containerId!)), DEADLINE_MS + 1000, 50);
+    expect(Date.now() - freedAt).toBeLessThanOrEqual(DEADLINE_MS);
+
+    // The provisioned context, idle all along, is still there.
+    const rowsNow = await orch.contexts();
+    expect(rowsNow.map((c) => c.id)).toEqual([provisioned.id]);
+    expect(await exists(provisioned.containerId!)).toBe(true);
+    expect(provisioned.idleForMs).not.toBeNull();
+    expect((await containersOf(orch.instance.id)).map((c) => c.Id)).toEqual([provisioned.containerId]);
+  });
+
+  it('replaces a provisioned context that died (docker kill), with a new initialised, frozen one', async () => {
+    const [before] = await orch.contexts();
+    expect(before.provisioned).toBe(true);
+    await docker.getContainer(before.containerId!).kill();
+    await waitFor(
+      'a new provisioned context, frozen',
+      async () => {
+        const rows = await orch.contexts();
+        return rows.length === 1 && rows[0].id !== before.id && rows[0].provisioned && rows[0].state === 'frozen';
+      },
+      10_000,
+    );
+    const r = await orch.invoke<{ initType: string }>('kept', {});
+    expect(r.coldStart).toBe(false);
+    expect(r.payload.initType).toBe('provisioned-concurrency');
+    await waitFor('the dead container removed', async () => !(await exists(before.containerId!)));
+  });
+});

@@ -1,0 +1,51 @@
+/** Helpers of the issue-4 Docker tests: calls through the HTTP Invoke API, polling, sampling. */
+
+export interface HttpInvokeResult {
+  status: number;
+  errorType: string | null;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** POST .../invocations, as any Lambda client would. */
+export async function httpInvoke(url: string, name: string, event: unknown): Promise<HttpInvokeResult> {
+  const res = await fetch(`${url}/2015-03-31/functions/${name}/invocations`, { method: 'POST', body: JSON.stringify(event) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), body };
+}
+
+/** Polls `probe` until it returns true; fails with `what` after `timeoutMs`. */
+export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 50): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await probe()) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Calls `sample` every `everyMs` until stopped; keeps the maximum it returned. */
+export function sampleMax(sample: () => Promise<number>, everyMs = 20): { stop(): Promise<{ max: number; samples: number }> } {
+  let max = 0;
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      max = Math.max(max, await sample());
+      samples++;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { max, samples };
+    },
+  };
+}
