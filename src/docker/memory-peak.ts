@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 
 /** Reads a context's peak memory, in bytes, from its cgroup ("Max Memory Used"). */
@@ -29,7 +28,9 @@ export function memoryPeakReader(docker: Docker, containerId: string): MemoryPea
     return {
       async peakBytes() {
         try {
-          return Number((await readFile(file, 'utf8')).trim());
+          // A cgroup pseudo-file never blocks: a synchronous read is a few µs, where fs/promises
+          // (open, fstat, read, close, each a thread-pool round trip) cost ~0.15 ms of CPU per REPORT.
+          return Number(readFileSync(file, 'utf8').trim());
         } catch {
           return undefined;
         }
