@@ -1,26 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { FunctionConfig } from '../config/types';
-import { FunctionError, ResponseSizeTooLarge, RuntimeExitError, SandboxTimedout } from '../errors';
-import { InvocationLog } from '../logging/invocation-log';
+import { FunctionError, RuntimeExitError } from '../errors';
 import { lineSplitter } from '../logging/line-splitter';
 import type { LogSink } from '../logging/log-sink';
 import { endLine, reportLine, startLine } from '../logging/report-lines';
 import type { MemoryPeakReader } from '../docker/memory-peak';
 import { RuntimeApiServer } from '../runtime-api/server';
-import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from '../runtime-api/types';
 import type { ContainerExit, ContainerIo, ContextContainer } from './context-container';
 import { ContextLost, type InvocationRequest, type InvocationResult } from './invocation';
 import type { InitializationType } from './lambda-env';
 import { deferred, type Deferred } from './deferred';
+import { ContextOutput, type InvocationOutput } from './context-output';
+import { errorPayload, exitDetail, InitExited, outcomePayload, parseFunctionError, type InvocationOutcome } from './outcome';
 
 export type ContextState = 'initializing' | 'busy' | 'idle' | 'frozen' | 'dead';
 
-/** Written by our runtime right before it posts a result: all of that invocation's lines are out. */
-const END_MARKER = '\u001eEND ';
 /** How long END/REPORT wait for late log lines when the runtime sends no marker (custom runtimes). */
 const UNMARKED_FLUSH_MS = 20;
 const MARKED_FLUSH_CAP_MS = 500;
-const MAX_INIT_LINES = 200;
 
 /** What an execution context needs from outside; built by the context factory. */
 export interface ContextDeps {
@@ -34,12 +31,6 @@ export interface ContextDeps {
   functionArn: string;
   initTimeoutMs: number;
   freezeDelayMs: number;
-}
-
-interface Current {
-  requestId: string;
-  log: InvocationLog;
-  flushed: Deferred<void>;
 }
 
 /**
@@ -68,14 +59,10 @@ export class ExecutionContext {
   private runtimeWaiting = false;
   private freezing: Promise<void> | undefined;
   private freezeTimer: NodeJS.Timeout | undefined;
-  private current: Current | undefined;
-  private initLines: string[] = [];
-  /** Lines printed while a claimed invocation thaws the context, before its START: they are its own. */
-  private thawLines: string[] | undefined;
+  private readonly output: ContextOutput;
   private finalizing: Promise<void> = Promise.resolve();
   private destroyed: Promise<void> | undefined;
   private exited = false;
-  private silenced = false;
   private readonly deathListeners: Array<(ctx: ExecutionContext) => void> = [];
   private exitInfo = deferred<ContainerExit>();
   /** Set while a claimed invocation waits for the runtime's next GET /next. */
@@ -86,6 +73,7 @@ export class ExecutionContext {
     readonly initType: InitializationType,
     private readonly deps: ContextDeps,
   ) {
+    this.output = new ContextOutput(fn.name, deps.sink);
     this.createdAt = deps.now();
     this.lastUsedAt = this.createdAt;
     this.ready.promise.catch(() => undefined);
@@ -122,8 +110,8 @@ export class ExecutionContext {
     });
     try {
       const started = await this.deps.startContainer(this.api, {
-        stdout: lineSplitter((l) => this.onOutputLine(l)),
-        stderr: lineSplitter((l) => this.onOutputLine(l)),
+        stdout: lineSplitter((l) => this.output.onLine(l)),
+        stderr: lineSplitter((l) => this.output.onLine(l)),
         onStart: () => {
           this.initStartedAt = this.deps.now();
         },
@@ -166,25 +154,17 @@ export class ExecutionContext {
       }
       this.state = 'busy';
     } else {
-      this.thawLines = [];
+      this.output.beginThaw();
       try {
         await this.thaw();
         await this.runtimeTakesWork();
       } catch (err) {
-        for (const l of this.thawLines) this.emit(l);
-        this.thawLines = undefined;
+        this.output.abortThaw();
         throw err;
       }
     }
     await this.finalizing; // the previous invocation's END/REPORT come before this START
-    const log = new InvocationLog();
-    if (cold) for (const l of this.initLines) log.add(l);
-    this.initLines = [];
-    this.emit(startLine(req.requestId), log);
-    const current: Current = { requestId: req.requestId, log, flushed: deferred<void>() };
-    this.current = current;
-    for (const l of this.thawLines ?? []) this.emit(l, log);
-    this.thawLines = undefined;
+    const current = this.output.begin(req.requestId, startLine(req.requestId));
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
     const outcome = await this.runOnRuntime(req, startedAt);
@@ -204,7 +184,7 @@ export class ExecutionContext {
       requestId: req.requestId,
       payload,
       errorType,
-      logTail: req.tail ? log.tailBase64() : undefined,
+      logTail: req.tail ? current.log.tailBase64() : undefined,
       coldStart: cold,
       durationMs,
       initDurationMs: cold ? this.initDurationMs : undefined,
@@ -225,7 +205,7 @@ export class ExecutionContext {
   }
 
   private async doDestroy(): Promise<void> {
-    this.silenced = !this.exited;
+    if (!this.exited) this.output.silence();
     this.markDead();
     if (this.freezeTimer) clearTimeout(this.freezeTimer);
     this.ready.reject(new FunctionError('Runtime.ExitError', 'execution context was shut down during init'));
@@ -273,7 +253,7 @@ export class ExecutionContext {
     if (outcome === 'exited') throw new ContextLost(`context ${this.id} exited before it took the invocation`);
   }
 
-  private runOnRuntime(req: InvocationRequest, startedAt: number): Promise<RuntimeOutcome | { kind: 'timeout' } | { kind: 'exit'; exit: ContainerExit }> {
+  private runOnRuntime(req: InvocationRequest, startedAt: number): Promise<InvocationOutcome> {
     const api = this.api!;
     this.runtimeWaiting = false;
     const timeoutMs = this.fn.timeout * 1000;
@@ -302,8 +282,8 @@ export class ExecutionContext {
 
   /** END and REPORT, once the invocation's own lines are all out. */
   private async finalize(
-    current: Current,
-    outcome: RuntimeOutcome | { kind: 'timeout' } | { kind: 'exit'; exit: ContainerExit },
+    current: InvocationOutput,
+    outcome: InvocationOutcome,
     durationMs: number,
     cold: boolean,
   ): Promise<void> {
@@ -311,12 +291,12 @@ export class ExecutionContext {
       const cap = this.fn.runtime === 'nodejs20.x' ? MARKED_FLUSH_CAP_MS : UNMARKED_FLUSH_MS;
       await Promise.race([current.flushed.promise, sleep(cap)]);
     }
-    if (this.current === current) this.current = undefined;
+    this.output.end(current);
     // Stopped by the cgroup OOM killer: the peak was the limit (and the cgroup is gone by now).
     const oom = outcome.kind === 'exit' && outcome.exit.oomKilled;
     const maxMemoryUsedMb = oom ? this.fn.memorySize : await this.maxMemoryUsedMb();
-    this.emit(endLine(current.requestId), current.log);
-    this.emit(
+    this.output.emit(endLine(current.requestId), current.log);
+    this.output.emit(
       reportLine({
         requestId: current.requestId,
         durationMs,
@@ -329,38 +309,12 @@ export class ExecutionContext {
     );
   }
 
-  private emit(text: string, log?: InvocationLog): void {
-    log?.add(text);
-    this.deps.sink.line(this.fn.name, text);
-  }
-
-  private onOutputLine(line: string): void {
-    if (this.silenced) return; // the runtime's last words while we remove it are noise
-    const marker = line.indexOf(END_MARKER);
-    if (marker > 0) {
-      // The function's last write had no newline (process.stdout.write): the marker follows it.
-      this.onOutputLine(line.slice(0, marker));
-      return this.onOutputLine(line.slice(marker));
-    }
-    if (line.startsWith(END_MARKER)) {
-      if (this.current && line.slice(END_MARKER.length).trim() === this.current.requestId) this.current.flushed.resolve();
-      return;
-    }
-    if (this.current) {
-      this.emit(line, this.current.log);
-    } else if (this.thawLines) {
-      this.thawLines.push(line);
-    } else {
-      if (this.initLines.length < MAX_INIT_LINES && !this.initDone) this.initLines.push(line);
-      this.emit(line);
-    }
-  }
-
   private onRuntimeNext(): void {
     this.runtimeWaiting = true;
     this.nextAsked?.resolve();
     if (!this.initDone) {
       this.initDone = true;
+      this.output.endInit();
       this.initDurationMs = this.deps.now() - this.initStartedAt;
       if (this.state === 'initializing' && this.provisioned) {
         this.state = 'idle';
@@ -428,85 +382,18 @@ export class ExecutionContext {
         : err instanceof FunctionError
           ? err
           : new FunctionError('Runtime.Unknown', String(err));
-    const log = new InvocationLog();
-    for (const l of this.initLines) log.add(l);
-    this.emit(startLine(req.requestId), log);
-    const current: Current = { requestId: req.requestId, log, flushed: deferred<void>() };
+    const current = this.output.begin(req.requestId, startLine(req.requestId));
     await this.finalize(current, { kind: 'exit', exit: { statusCode: 1, oomKilled: false } }, this.initDurationMs ?? 0, false);
-    const payload = fe.toPayload();
     return {
       requestId: req.requestId,
-      payload: Buffer.from(JSON.stringify(payload)),
-      errorType: fe.errorType,
-      logTail: req.tail ? log.tailBase64() : undefined,
+      ...errorPayload(fe),
+      logTail: req.tail ? current.log.tailBase64() : undefined,
       coldStart: true,
       durationMs: 0,
       initDurationMs: this.initDurationMs,
       contextId: this.id,
     };
   }
-}
-
-/** The runtime exited before its init finished. */
-class InitExited extends Error {
-  constructor(readonly exit: ContainerExit) {
-    super(`runtime exited during init: ${exitDetail(exit)}`);
-  }
-}
-
-/**
- * Lambda's wording (Go's os/exec): "signal: killed" or "exit status N". Docker reports a death by
- * signal as 128 + N, so only the signals that really kill runtimes read as signals: Node.js's
- * runtime exits with 128/129 on purpose (unhandled rejection, uncaught exception).
- */
-function exitDetail(exit: ContainerExit): string {
-  if (exit.oomKilled) return 'signal: killed';
-  const signal = FATAL_SIGNALS[exit.statusCode - 128];
-  return signal ? `signal: ${signal}` : `exit status ${exit.statusCode}`;
-}
-
-const FATAL_SIGNALS: Record<number, string> = {
-  4: 'illegal instruction',
-  6: 'aborted',
-  7: 'bus error',
-  8: 'floating point exception',
-  9: 'killed',
-  11: 'segmentation fault',
-  15: 'terminated',
-};
-
-function parseFunctionError(errorType: string, body: Buffer): FunctionError {
-  try {
-    const j = JSON.parse(body.toString('utf8')) as { errorType?: string; errorMessage?: string; trace?: string[] };
-    return new FunctionError(j.errorType ?? errorType, j.errorMessage ?? '', Array.isArray(j.trace) ? j.trace : []);
-  } catch {
-    return new FunctionError(errorType, body.toString('utf8'));
-  }
-}
-
-function outcomePayload(
-  outcome: RuntimeOutcome | { kind: 'timeout' } | { kind: 'exit'; exit: ContainerExit },
-  requestId: string,
-  timeoutSeconds: number,
-): { payload: Buffer; errorType?: string } {
-  switch (outcome.kind) {
-    case 'response':
-      return { payload: outcome.body };
-    case 'error': {
-      const fe = parseFunctionError(outcome.errorType, outcome.body);
-      return { payload: outcome.body.length > 0 ? outcome.body : Buffer.from(JSON.stringify(fe.toPayload())), errorType: fe.errorType };
-    }
-    case 'too-large':
-      return errorPayload(new ResponseSizeTooLarge(MAX_RESPONSE_BYTES));
-    case 'timeout':
-      return errorPayload(new SandboxTimedout(requestId, timeoutSeconds));
-    case 'exit':
-      return errorPayload(new RuntimeExitError(requestId, exitDetail(outcome.exit)));
-  }
-}
-
-function errorPayload(err: FunctionError): { payload: Buffer; errorType: string } {
-  return { payload: Buffer.from(JSON.stringify(err.toPayload())), errorType: err.errorType };
 }
 
 function sleep(ms: number): Promise<void> {

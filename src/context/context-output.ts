@@ -1,0 +1,98 @@
+import { InvocationLog } from '../logging/invocation-log';
+import type { LogSink } from '../logging/log-sink';
+import { deferred, type Deferred } from './deferred';
+
+/** Written by our runtime right before it posts a result: all of that invocation's lines are out. */
+const END_MARKER = '\u001eEND ';
+const MAX_INIT_LINES = 200;
+
+/** The log of the invocation in flight, and whether its runtime has said all its lines are out. */
+export interface InvocationOutput {
+  requestId: string;
+  log: InvocationLog;
+  flushed: Deferred<void>;
+}
+
+/**
+ * Routes a context's output lines: to the orchestrator's output (prefixed with the function) and to
+ * the log of whichever invocation they belong to. Init lines open the cold invocation's log; lines
+ * printed while an invocation thaws the context are that invocation's.
+ */
+export class ContextOutput {
+  private current: InvocationOutput | undefined;
+  private initLines: string[] = [];
+  private collectingInit = true;
+  private thawLines: string[] | undefined;
+  private silenced = false;
+
+  constructor(
+    private readonly functionName: string,
+    private readonly sink: LogSink,
+  ) {}
+
+  /** The runtime's last words while we remove it are noise. */
+  silence(): void {
+    this.silenced = true;
+  }
+
+  /** Init is over: later lines outside an invocation are no longer init lines. */
+  endInit(): void {
+    this.collectingInit = false;
+  }
+
+  /** Collects lines printed while the context thaws, until `begin` or `abortThaw`. */
+  beginThaw(): void {
+    this.thawLines = [];
+  }
+
+  abortThaw(): void {
+    for (const l of this.thawLines ?? []) this.emit(l);
+    this.thawLines = undefined;
+  }
+
+  /** START of an invocation: its log opens with the init lines (cold) or the thaw lines. */
+  begin(requestId: string, startText: string): InvocationOutput {
+    const log = new InvocationLog();
+    for (const l of this.initLines) log.add(l);
+    this.initLines = [];
+    this.collectingInit = false;
+    this.emit(startText, log);
+    for (const l of this.thawLines ?? []) this.emit(l, log);
+    this.thawLines = undefined;
+    const out: InvocationOutput = { requestId, log, flushed: deferred<void>() };
+    this.current = out;
+    return out;
+  }
+
+  /** Lines after this belong to no invocation. */
+  end(out: InvocationOutput): void {
+    if (this.current === out) this.current = undefined;
+  }
+
+  emit(text: string, log?: InvocationLog): void {
+    log?.add(text);
+    this.sink.line(this.functionName, text);
+  }
+
+  onLine(line: string): void {
+    if (this.silenced) return;
+    const marker = line.indexOf(END_MARKER);
+    if (marker > 0) {
+      // The function's last write had no newline (process.stdout.write): the marker follows it.
+      this.onLine(line.slice(0, marker));
+      return this.onLine(line.slice(marker));
+    }
+    if (marker === 0) {
+      if (this.current && line.slice(END_MARKER.length).trim() === this.current.requestId) this.current.flushed.resolve();
+      return;
+    }
+    if (this.current) {
+      this.emit(line, this.current.log);
+    } else if (this.thawLines) {
+      this.thawLines.push(line);
+    } else {
+      if (this.collectingInit && this.initLines.length < MAX_INIT_LINES) this.initLines.push(line);
+      this.emit(line);
+    }
+  }
+}
