@@ -48,6 +48,10 @@ describe('a warm execution context, frozen between invocations', () => {
   });
 
   it('does not run a pending timer while frozen; it runs after the thaw', async () => {
+    // Warm the context first: a cold start spends the 128 MB function's CPU quota (0.072 CPU), and a
+    // throttled runtime could be held past the 50 ms before it even asks to be frozen.
+    await orch.invoke('timer', {});
+    await sleep(300);
     const armed = (await orch.invoke('timer', { arm: true })).payload as { returnedAt: number };
     await sleep(1500);
     const later = (await orch.invoke('timer', {})).payload as { firedAt: number; now: number };
