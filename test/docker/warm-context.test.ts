@@ -92,6 +92,15 @@ describe('a warm execution context, frozen between invocations', () => {
     expect(p.env.logStream).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
   });
 
+  it('stays usable after sitting frozen past HTTP keep-alive timeouts', async () => {
+    const before = await orch.invoke('reuse', {});
+    await sleep(6_500); // Node's default keep-alive timeout is 5 s: the held GET /next must outlive it
+    const after = await orch.invoke('reuse', {});
+    expect(after.contextId).toBe(before.contextId);
+    expect(after.coldStart).toBe(false);
+    expect((after.payload as { count: number }).count).toBe((before.payload as { count: number }).count + 1);
+  });
+
   it('answers @aws-sdk/client-lambda', async () => {
     const client = new LambdaClient({
       endpoint: orch.url,
