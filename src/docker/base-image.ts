@@ -15,6 +15,7 @@ import type Dockerode from 'dockerode';
 import execa from 'execa';
 import * as tarFs from 'tar-fs';
 import { dockerEndpoint } from './client';
+import { processAlive } from '../process-alive';
 
 /** Bump when the assembly below changes what ends up in the image. */
 const ASSEMBLY_VERSION = 'host-base/1';
@@ -265,16 +266,6 @@ const LOCK_STALE_MS = 30 * 60 * 1000;
 const LOCK_WAIT_MS = 30 * 60 * 1000;
 const LOCK_POLL_MS = 300;
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function acquireBuildLock(docker: Dockerode, ref: string): Promise<'exists' | (() => Promise<void>)> {
   const key = createHash('sha256')
     .update(`${dockerEndpoint(docker)}\0${ref}`)
@@ -300,7 +291,7 @@ async function acquireBuildLock(docker: Dockerode, ref: string): Promise<'exists
     let stale = false;
     try {
       const [pidText, timeText] = (await fsp.readFile(lockPath, 'utf8')).split(' ');
-      stale = !pidAlive(Number(pidText)) || Date.now() - Number(timeText) > LOCK_STALE_MS;
+      stale = !processAlive(Number(pidText)) || Date.now() - Number(timeText) > LOCK_STALE_MS;
     } catch {
       // Released (or half-written) meanwhile: try again.
     }

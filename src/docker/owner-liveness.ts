@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { processAlive } from '../process-alive';
 import { LABEL_INSTANCE, LABEL_OWNER_HOST, LABEL_OWNER_PID } from './labels';
 
 /**
@@ -9,15 +10,9 @@ export function ownerIsAlive(labels: Record<string, string>, liveInstanceIds: Re
   if (liveInstanceIds.has(labels[LABEL_INSTANCE] ?? '')) return true;
   if (labels[LABEL_OWNER_HOST] !== hostname()) return true;
   const pid = Number(labels[LABEL_OWNER_PID]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
   const instance = labels[LABEL_INSTANCE] ?? '';
   // The instance id starts with the pid; a recycled pid that now belongs to another process is
   // told apart only by it not being an orchestrator of ours, which we cannot see: accept that risk.
   if (!instance.startsWith(`${pid}-`)) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(pid);
 }

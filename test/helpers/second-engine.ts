@@ -10,10 +10,11 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, promises as fsp, readFileSync, readdirSync, rmdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { processAlive } from '../../src/process-alive';
+import { freePort } from './up-child';
 
 export const BRIDGE = 'br-orch2';
 export const GATEWAY = '10.99.0.1';
@@ -184,16 +185,6 @@ function isDockerd(pid: number): boolean {
   }
 }
 
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function stopProcess(pid: number, graceMs: number): Promise<void> {
   const alive = () => processAlive(pid);
   if (!alive()) return;
@@ -228,17 +219,6 @@ function which(tool: string, debianPackage: string): string {
   const found = dirs.filter((d) => d !== '').map((d) => join(d, tool)).find((p) => existsSync(p));
   if (!found) throw new Error(`a second Docker engine needs \`${tool}\` (Debian package ${debianPackage})`);
   return found;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function tail(file: string, n: number): string {
