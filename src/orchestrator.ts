@@ -21,6 +21,7 @@ import { ContainerJanitor } from './docker/janitor';
 import { ProvisionedConcurrency } from './context/provisioned';
 import { Upkeep } from './context/upkeep';
 import { Reloader } from './reload/reloader';
+import { StartCounts } from './invocation/start-counts';
 
 export interface OrchestratorOptions {
   /**
@@ -81,7 +82,7 @@ export class StartedOrchestrator {
       pool: ContextPool<ExecutionContext>;
       reaper: IdleReaper<ExecutionContext>;
       invoker: Invoker;
-      stats: Map<string, FunctionStats>;
+      stats: StartCounts;
       clock: Clock;
       reloader: Reloader<ExecutionContext>;
       upkeep: Upkeep;
@@ -141,7 +142,7 @@ export class StartedOrchestrator {
   }
 
   stats(): Record<string, FunctionStats> {
-    return Object.fromEntries(this.parts.stats);
+    return this.parts.stats.toJSON();
   }
 
   /** Stops serving and removes every container this orchestrator made; idempotent. */
@@ -153,9 +154,12 @@ export class StartedOrchestrator {
       const results = await this.parts.pool.drain();
       const failed = results.filter((r) => r.status === 'rejected');
       // Then whatever is left with this instance's label (removals that failed while the engine was away).
-      const swept = await this.parts.janitor.sweep().then(() => undefined, (err: Error) => err);
-      if (swept && failed.length === 0) throw swept;
-      if (swept && failed.length > 0) throw new Error(`${failed.length} context(s) could not be removed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
+      // Only if that fails too is anything left behind.
+      const leftover = await this.parts.janitor.sweep().then(() => undefined, (err: Error) => err);
+      if (leftover && failed.length > 0) {
+        throw new Error(`${failed.length} context(s) could not be removed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
+      }
+      if (leftover) throw leftover;
     })();
     return this.stopping;
   }
@@ -240,13 +244,10 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
     [() => janitor.retry(), () => pool.evictRetired(), () => provisioned.topUp(reloader.current.functions.values())],
     (err) => progress(`upkeep: ${(err as Error).message}`),
   );
-  const stats = new Map<string, FunctionStats>();
-  const invoker = new Invoker(() => reloader.current.functions, pool, (line) => progress(line), (fn, cold) => {
-    const s = stats.get(fn) ?? { coldStarts: 0, warmStarts: 0 };
-    if (cold) s.coldStarts++;
-    else s.warmStarts++;
-    stats.set(fn, s);
-  });
+  const stats = new StartCounts();
+  const invoker = new Invoker(() => reloader.current.functions, pool, (line) => progress(line), (fn, cold) =>
+    stats.record(fn, cold),
+  );
 
   let api: InvokeApiServer;
   try {
@@ -256,7 +257,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
       region: settings.region,
       contexts: async () => {
         const now = clock.now();
-        return { contexts: await Promise.all(pool.members().map((c) => contextRow(c, now))), functions: Object.fromEntries(stats) };
+        return { contexts: await Promise.all(pool.members().map((c) => contextRow(c, now))), functions: stats.toJSON() };
       },
       onError: (err) => progress(`internal error: ${(err as Error).stack ?? String(err)}`),
     });
