@@ -144,7 +144,10 @@ export class ExecutionContext {
 
   /** Runs one invocation; the context must have been claimed (or be initializing for this call). */
   async invoke(req: InvocationRequest): Promise<InvocationResult> {
-    const cold = !this.initDone;
+    // Still 'initializing' with init done: the runtime's first /next came before start() returned
+    // (a busy engine answers the start call late). That is this context's first, cold invocation
+    // too; taken for a warm one, it would never leave 'initializing': never frozen, never reused.
+    const cold = !this.initDone || this.state === 'initializing';
     if (cold) {
       this.state = 'initializing';
       try {

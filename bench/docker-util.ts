@@ -1,0 +1,47 @@
+import type Docker from 'dockerode';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits until the engine reports the container paused (then a little more, for our own bookkeeping). */
+export async function waitPaused(docker: Docker, id: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const st = (await docker.getContainer(id).inspect()).State;
+    if (st.Paused) break;
+    if (!st.Running) throw new Error(`container ${id.slice(0, 12)} is not running (${st.Status})`);
+    if (Date.now() > deadline) throw new Error(`container ${id.slice(0, 12)} was not paused within ${timeoutMs} ms`);
+    await sleep(2);
+  }
+  await sleep(5);
+}
+
+/** Memory of a container from its cgroup (v1 or v2, cgroupfs or systemd driver), bytes; undefined if not found. */
+export async function cgroupMemory(id: string): Promise<{ usage: number; rss: number; cache: number } | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  const dirs = [
+    `/sys/fs/cgroup/memory/docker/${id}`,
+    `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope`,
+    `/sys/fs/cgroup/system.slice/docker-${id}.scope`,
+    `/sys/fs/cgroup/docker/${id}`,
+  ];
+  for (const dir of dirs) {
+    const v1 = await readFile(`${dir}/memory.usage_in_bytes`, 'utf8').catch(() => undefined);
+    const v2 = v1 === undefined ? await readFile(`${dir}/memory.current`, 'utf8').catch(() => undefined) : undefined;
+    if (v1 === undefined && v2 === undefined) continue;
+    const stat = await readFile(`${dir}/memory.stat`, 'utf8').catch(() => '');
+    const field = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(stat)?.[1] ?? NaN);
+    return {
+      usage: Number((v1 ?? v2)!.trim()),
+      rss: v1 !== undefined ? field('rss') : field('anon'),
+      cache: v1 !== undefined ? field('cache') : field('file'),
+    };
+  }
+  return undefined;
+}
+
+/** MemAvailable of the host, bytes. */
+export async function memAvailable(): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const m = /^MemAvailable:\s+(\d+) kB$/m.exec(await readFile('/proc/meminfo', 'utf8'));
+  return Number(m?.[1] ?? NaN) * 1024;
+}

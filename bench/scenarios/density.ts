@@ -1,0 +1,89 @@
+/**
+ * Scenario 6: density. 50 concurrent cold invocations bring up 50 contexts; once all are frozen,
+ * the memory they take on the host (sum of their cgroups, and the drop of MemAvailable); then the
+ * time stop() takes to remove them all. A paused raw container of the same image is the floor.
+ */
+import { invoke, keepAliveAgent } from '../http-client';
+import { cgroupMemory, memAvailable, sleep, waitPaused } from '../docker-util';
+import { msSince } from '../stats';
+import type { BenchContext, ScenarioResult } from '../types';
+import { NOOP_CODE } from '../paths';
+import { cpuText, WARM_SETTINGS } from '../settings';
+
+export async function density(ctx: BenchContext): Promise<ScenarioResult> {
+  const count = Math.max(5, Math.round(50 * Math.min(1, ctx.scale * 2)));
+  const mb = (b: number) => (b / (1024 * 1024)).toFixed(1);
+
+  // The floor: one raw container with a Node.js HTTP server, paused.
+  const { server } = await ctx.baselines.startServer(WARM_SETTINGS.cpuLimit);
+  let floor: Awaited<ReturnType<typeof cgroupMemory>>;
+  try {
+    await server.pause();
+    await sleep(200);
+    floor = await cgroupMemory(server.container.id);
+  } finally {
+    server.agent.destroy();
+    await ctx.baselines.remove(server.container);
+  }
+
+  const url = await ctx.orch.start(
+    { noop: { handler: 'index.handler', code: NOOP_CODE, memorySize: WARM_SETTINGS.memorySize } },
+    { freezeDelay: 0, cpuLimit: WARM_SETTINGS.cpuLimit, initTimeout: 120 },
+  );
+  let stopMs: number | undefined;
+  try {
+    await sleep(500);
+    const availBefore = await memAvailable();
+    const agent = keepAliveAgent(count);
+    const t0 = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: count }, () => invoke(url, 'noop', agent)));
+    const upMs = msSince(t0);
+    agent.destroy();
+    const rows = await ctx.orch.contexts();
+    const starts = (await ctx.orch.stats()).noop ?? { coldStarts: 0, warmStarts: 0 };
+    const ids = rows.map((r) => r.containerId).filter((id): id is string => id !== null);
+    if (ids.length === 0) throw new Error('no context came up');
+    const n = ids.length;
+    // Every context must be frozen once its invocation is answered; one that is not is reported.
+    let notFrozen = 0;
+    for (const id of ids) await waitPaused(ctx.docker, id, 30_000).catch(() => notFrozen++);
+    const allFrozenMs = msSince(t0);
+    await sleep(500);
+    const availAfter = await memAvailable();
+    const mems = await Promise.all(ids.map((id) => cgroupMemory(id)));
+    if (mems.some((m) => m === undefined)) throw new Error('cannot read the contexts\' cgroups on this host');
+    const usage = mems.reduce((a, m) => a + m!.usage, 0) / n;
+    const rss = mems.reduce((a, m) => a + m!.rss, 0) / n;
+    const cache = mems.reduce((a, m) => a + m!.cache, 0) / n;
+    const freeDelta = (availBefore - availAfter) / n;
+
+    stopMs = await ctx.orch.stop();
+    const left = await ctx.docker.listContainers({ all: true, filters: { label: [`orchestrator.instance=${ctx.orch.instanceIds.at(-1)}`] } });
+    return {
+      facts: { 's6.notFrozen': notFrozen, 's6.n': n, 's6.upMs': upMs, 's6.stopMs': stopMs, 's6.usageMb': usage / 2 ** 20, 's6.rssMb': rss / 2 ** 20, 's6.freeMb': freeDelta / 2 ** 20 },
+      comparisons: [],
+      tables: [
+        {
+          title: `Scenario 6: density, ${count} concurrent invocations of the no-op function (${WARM_SETTINGS.memorySize} MB, ${cpuText(WARM_SETTINGS)})`,
+          header: ['measure', 'value'],
+          rows: [
+            [`bring up: ${count} concurrent invocations of a function with no context, all answered`, `${upMs.toFixed(0)} ms`],
+            ['… contexts brought up (cold starts / warm starts among them)', `${n} (${starts.coldStarts} / ${starts.warmStarts})`],
+            [`… until all ${n} are frozen (docker inspect)`, notFrozen === 0 ? `${allFrozenMs.toFixed(0)} ms` : `${notFrozen} NOT frozen after 30 s (a bug)`],
+            [`tear down: stop() removes all ${n}`, `${stopMs.toFixed(0)} ms (${left.length} left)`],
+            ['memory per frozen context: cgroup usage (rss + page cache)', `${mb(usage)} MB`],
+            ['… of which rss', `${mb(rss)} MB`],
+            ['… of which page cache', `${mb(cache)} MB`],
+            ['memory per frozen context: host MemAvailable drop / count', `${mb(freeDelta)} MB`],
+            ['floor: a paused raw container (Node.js HTTP server), cgroup usage / rss', floor ? `${mb(floor.usage)} / ${mb(floor.rss)} MB` : 'n/a'],
+          ],
+        },
+      ],
+      notes: [
+        'Scenario 6: one run (n = 1). Page cache is charged to the cgroup that first reads a file, so per-container cache varies; the MemAvailable drop is host-wide and picks up anything else running on the machine.',
+      ],
+    };
+  } finally {
+    if (stopMs === undefined) await ctx.orch.stop();
+  }
+}
