@@ -130,6 +130,8 @@ export class ExecutionContext {
       return;
     }
     this.container.exited.then((exit) => this.onExit(exit));
+    // A provisioned runtime that finished init before start() returned could not be frozen then.
+    if (this.state === 'idle' && this.runtimeWaiting) this.scheduleFreeze();
     const timer = setTimeout(
       () => this.failInit(new FunctionError('Sandbox.Timedout', `Init phase timed out after ${(this.deps.initTimeoutMs / 1000).toFixed(2)} seconds`)),
       this.deps.initTimeoutMs,
