@@ -80,7 +80,6 @@ export class ContextContainer {
     });
     return this.removal;
   }
-
 }
 
 async function oomKilled(container: Docker.Container): Promise<boolean> {

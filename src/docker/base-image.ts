@@ -14,7 +14,7 @@ import * as path from 'path';
 import type Dockerode from 'dockerode';
 import execa from 'execa';
 import * as tarFs from 'tar-fs';
-import { dockerEndpoint } from './client';
+import { dockerEndpoint, isNotFound } from './client';
 import { processAlive } from '../process-alive';
 
 /** Bump when the assembly below changes what ends up in the image. */
@@ -204,7 +204,7 @@ export async function imageExists(docker: Dockerode, ref: string): Promise<boole
     await docker.getImage(ref).inspect();
     return true;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    if (isNotFound(err)) return false;
     throw err;
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionConfig } from '../config/types';
 import { ResourceNotFoundException, ServiceError, ServiceException } from '../errors';
-import { dockerEndpoint } from '../docker/client';
 import { ContextLost, type InvocationRequest, type InvocationResult } from '../context/invocation';
 import type { ExecutionContext } from '../context/execution-context';
 import type { ContextPool } from '../context/pool';
@@ -86,11 +85,8 @@ export class Invoker {
   }
 }
 
+/** An unreachable engine already arrives as a ServiceException (docker/engine-errors.ts). */
 function asServiceError(err: unknown): ServiceError {
   if (err instanceof ServiceError) return err;
-  const e = err as { code?: string; message?: string };
-  if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EACCES')) {
-    return new ServiceException(`Docker engine unreachable at ${dockerEndpoint()}: ${e.message}`);
-  }
-  return new ServiceException(`could not run the invocation: ${e?.message ?? String(err)}`);
+  return new ServiceException(`could not run the invocation: ${(err as Error | undefined)?.message ?? String(err)}`);
 }
