@@ -1,7 +1,7 @@
+import { LIVE_SETTINGS } from './settings-table';
 import type { FunctionConfig, ProjectConfig, Settings } from './types';
 
-/** Settings a running orchestrator applies on reload; the others take a restart. */
-export const LIVE_SETTINGS: ReadonlySet<keyof Settings> = new Set<keyof Settings>(['idleTimeout', 'reaperInterval', 'memoryBudget']);
+export { LIVE_SETTINGS };
 
 /** What a reload of functions.yaml (or a code change) means for the running functions. */
 export interface ConfigDiff {

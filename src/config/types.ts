@@ -1,11 +1,32 @@
-/** The validated, defaulted shape of `functions.yaml` (CONTRACT section 2). */
+/** The validated, defaulted shape of `functions.yaml` (CONTRACT section 2) or of a SAM template (section 7). */
+import type { RuntimeName } from './runtimes';
+import type { Settings } from './settings-table';
 
-export type RuntimeName = 'nodejs20.x' | 'provided';
+export { RUNTIMES, DEPRECATED_RUNTIMES, runtimeFamily } from './runtimes';
+export type { RuntimeName, RuntimeFamily } from './runtimes';
+export type { BaseImageSource, Settings, SettingName } from './settings-table';
 
-export const RUNTIMES: readonly RuntimeName[] = ['nodejs20.x', 'provided'];
+export const LOG_FORMATS = ['Text', 'JSON'] as const;
+export const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
+export type ApplicationLogLevel = (typeof APPLICATION_LOG_LEVELS)[number];
+export type SystemLogLevel = (typeof SYSTEM_LOG_LEVELS)[number];
+
+/** Lambda's LoggingConfig: the levels exist only with JSON (Lambda refuses them with Text). */
+export type LoggingConfig =
+  | { logFormat: 'Text' }
+  | { logFormat: 'JSON'; applicationLogLevel: ApplicationLogLevel; systemLogLevel: SystemLogLevel };
+
+export const INVOKE_MODES = ['BUFFERED', 'RESPONSE_STREAM'] as const;
+export type InvokeMode = (typeof INVOKE_MODES)[number];
+
+export interface FunctionUrlConfig {
+  invokeMode: InvokeMode;
+}
 
 export interface FunctionConfig {
   name: string;
+  /** Passed to the runtime as _HANDLER; a malformed one fails at init (Runtime.MalformedHandlerName). */
   handler: string;
   /** Absolute path of the code directory. */
   codeDir: string;
@@ -16,39 +37,20 @@ export interface FunctionConfig {
   environment: Record<string, string>;
   reservedConcurrency?: number;
   provisionedConcurrency?: number;
-}
-
-/** Base image choice for a runtime: `host` assembles one offline from this machine's files. */
-export type BaseImageSource = 'host' | string;
-
-export interface Settings {
-  /** Seconds a frozen context may sit unused before the reaper removes it. */
-  idleTimeout: number;
-  /** Seconds between reaper sweeps; `null` derives it from idleTimeout (a quarter, 0.25..60 s). */
-  reaperInterval: number | null;
-  /** Milliseconds to wait after a response before freezing (0 = freeze at once). */
-  freezeDelay: number;
-  /** Seconds an init may take before the context is stopped. */
-  initTimeout: number;
-  /** MB all live contexts together may use; `null` = a safe share of the Docker host's memory. */
-  memoryBudget: number | null;
-  /** Hard CPU quota in proportion to memory (1769 MB = 1 CPU); false leaves CPU unlimited. */
-  cpuLimit: boolean;
-  /** Address the containers use to reach the Runtime API; `null` detects it. */
-  runtimeApiHost: string | null;
-  /** Address the Runtime API servers listen on; `null` derives it. */
-  runtimeApiBind: string | null;
-  /** AWS_REGION seen by functions. */
-  region: string;
-  /** Docker network the contexts join; `null` is the engine's default bridge. */
-  network: string | null;
-  /** Base image per runtime: `host` (offline, from this machine's Node.js and libraries) or an image reference. */
-  baseImages: Record<RuntimeName, BaseImageSource>;
+  /** Absolute paths of the layer directories, merged in this order at /opt (later ones win). */
+  layers: string[];
+  loggingConfig: LoggingConfig;
+  /** Present when the function has a function URL. */
+  url?: FunctionUrlConfig;
 }
 
 export interface ProjectConfig {
-  /** Absolute path of the functions.yaml the config came from, or `<inline>`. */
+  /** Absolute path of the functions.yaml (or template) the config came from, or `<inline>`. */
   file: string;
   settings: Settings;
   functions: Map<string, FunctionConfig>;
+  /** `file:line: key: message` for what loads but deserves a word at `up` (deprecated runtimes, ignored template parts). */
+  warnings: string[];
+  /** Other names a function answers to (a SAM template's FunctionName), alias -> key of `functions`. */
+  aliases?: Map<string, string>;
 }

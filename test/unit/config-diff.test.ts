@@ -1,23 +1,12 @@
 import { diffConfigs } from '../../src/config/diff';
+import { DEFAULT_SETTINGS } from '../../src/config/settings-table';
 import type { ProjectConfig, Settings } from '../../src/config/types';
 import { fnConfig } from '../helpers/fake-member';
 
-const settings: Settings = {
-  idleTimeout: 600,
-  reaperInterval: null,
-  freezeDelay: 0,
-  initTimeout: 10,
-  memoryBudget: null,
-  cpuLimit: true,
-  runtimeApiHost: null,
-  runtimeApiBind: null,
-  region: 'us-east-1',
-  network: null,
-  baseImages: { 'nodejs20.x': 'host', provided: 'host' },
-};
+const settings: Settings = DEFAULT_SETTINGS;
 
 function project(fns: ReturnType<typeof fnConfig>[], s: Partial<Settings> = {}): ProjectConfig {
-  return { file: '/p/functions.yaml', settings: { ...settings, ...s }, functions: new Map(fns.map((f) => [f.name, f])) };
+  return { file: '/p/functions.yaml', settings: { ...settings, ...s }, functions: new Map(fns.map((f) => [f.name, f])), warnings: [] };
 }
 
 describe('diffConfigs', () => {
@@ -45,7 +34,7 @@ describe('diffConfigs', () => {
   });
 
   it('splits settings into applied-now and restart-needed', () => {
-    const d = diffConfigs(project([]), project([], { idleTimeout: 5, memoryBudget: 1024, region: 'eu-west-1', baseImages: { 'nodejs20.x': 'node:20', provided: 'host' } }));
+    const d = diffConfigs(project([]), project([], { idleTimeout: 5, memoryBudget: 1024, region: 'eu-west-1', baseImages: { ...settings.baseImages, 'nodejs20.x': 'node:20' } }));
     expect(d.liveSettings.sort()).toEqual(['idleTimeout', 'memoryBudget']);
     expect(d.restartSettings.sort()).toEqual(['baseImages', 'region']);
   });

@@ -2,7 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../src/errors';
-import { defaultsPath, loadConfigFile, loadConfigObject } from '../../src/config/load';
+import { defaultsPath, loadConfigFile, loadConfigObject, loadDefaults } from '../../src/config/load';
+import { FUNCTION_DEFAULTS } from '../../src/config/function';
+import { OVERRIDABLE_ENV_KEYS, RESERVED_ENV_KEYS } from '../../src/config/reserved-env';
+import { DEFAULT_SETTINGS, LIVE_SETTINGS, SETTING_NAMES, SETTINGS_TABLE } from '../../src/config/settings-table';
+import { RUNTIMES } from '../../src/config/runtimes';
+
+const ALL_HOST = Object.fromEntries(RUNTIMES.map((rt) => [rt, 'host']));
 
 let dir: string;
 
@@ -74,18 +80,24 @@ describe('valid files', () => {
       runtimeApiBind: null,
       region: 'us-east-1',
       network: null,
-      baseImages: { 'nodejs20.x': 'host', provided: 'host' },
+      freezeGrace: 0,
+      credentials: 'host',
+      baseImages: ALL_HOST,
     });
+    expect(cfg.settings).toEqual(DEFAULT_SETTINGS);
+    expect(cfg.warnings).toEqual([]);
     expect([...cfg.functions.keys()]).toEqual(['hello']);
     expect(cfg.functions.get('hello')).toEqual({
       name: 'hello',
       handler: 'index.handler',
       codeDir: path.join(dir, 'code'),
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs24.x',
       memorySize: 128,
       timeout: 3,
       ephemeralStorageSize: 512,
       environment: {},
+      layers: [],
+      loggingConfig: { logFormat: 'Text' },
     });
   });
 
@@ -115,13 +127,15 @@ describe('valid files', () => {
       name: 'a',
       handler: 'src/lib/index.handlers.main',
       codeDir: path.join(dir, 'code'),
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs24.x',
       memorySize: 1769,
       timeout: 900,
       ephemeralStorageSize: 10240,
       reservedConcurrency: 2,
       provisionedConcurrency: 2,
       environment: { S: 'text', N: '42', F: '1.10', B: 'true', E: '' },
+      layers: [],
+      loggingConfig: { logFormat: 'Text' },
     });
     const b = cfg.functions.get('b_2-x');
     expect(b?.codeDir).toBe(path.join(dir, 'fns', 'b'));
@@ -159,16 +173,20 @@ describe('valid files', () => {
       runtimeApiBind: null,
       region: 'eu-west-1',
       network: 'lambda-net',
-      baseImages: { 'nodejs20.x': 'host', provided: 'public.ecr.aws/lambda/provided:al2023' },
+      freezeGrace: 0,
+      credentials: 'host',
+      baseImages: { ...ALL_HOST, provided: 'public.ecr.aws/lambda/provided:al2023' },
     });
   });
 
   test('runtime provided: any handler, an executable bootstrap', () => {
     bootstrap(0o755);
-    const file = write('functions.yaml', fnWith('    runtime: provided').replace('index.handler', 'my handler'));
-    const fn = loadConfigFile(file).functions.get('hello');
-    expect(fn?.runtime).toBe('provided');
-    expect(fn?.handler).toBe('my handler');
+    for (const rt of ['provided', 'provided.al2023']) {
+      const file = write('functions.yaml', fnWith(`    runtime: ${rt}`).replace('index.handler', 'my::handler'));
+      const fn = loadConfigFile(file).functions.get('hello');
+      expect(fn?.runtime).toBe(rt);
+      expect(fn?.handler).toBe('my::handler');
+    }
   });
 });
 
@@ -226,17 +244,14 @@ describe('errors name the file, the line and the key', () => {
     expectError('functions:\n  hello:\n    code: ./code\n', 2, 'functions.hello.handler', /required/);
   });
 
-  test('handler must be file.export', () => {
-    for (const bad of ['index', '.handler', 'index.', 'index.1abc', 'my index.handler', 'index.a..b', '../up/index.handler', '/abs/index.handler', 'a//index.h']) {
+  test('handler: only what Lambda\'s API refuses (spaces, empty, over 128 characters)', () => {
+    for (const bad of ['my index.handler', 'index.\thandler', '', 'a'.repeat(129)]) {
       const text = `functions:\n  hello:\n    code: ./code\n    handler: "${bad}"\n`;
-      expectError(text, 4, 'functions.hello.handler', /must be file\.export/);
+      expectError(text, 4, 'functions.hello.handler', /1 to 128 characters without spaces/);
     }
     expectError('functions:\n  hello:\n    code: ./code\n    handler: 5\n', 4, 'functions.hello.handler', /\(got 5\)/);
-  });
-
-  test('handler of provided must be non-empty', () => {
     bootstrap(0o755);
-    expectError('functions:\n  hello:\n    runtime: provided\n    code: ./code\n    handler: ""\n', 5, 'functions.hello.handler', /non-empty/);
+    expectError('functions:\n  hello:\n    runtime: provided\n    code: ./code\n    handler: ""\n', 5, 'functions.hello.handler', /without spaces/);
   });
 
   test('code is required', () => {
@@ -267,7 +282,12 @@ describe('errors name the file, the line and the key', () => {
   });
 
   test('runtime', () => {
-    expectError(fnWith('    runtime: nodejs18.x'), 5, 'functions.hello.runtime', /one of nodejs20\.x, provided \(got "nodejs18\.x"\)/);
+    expectError(
+      fnWith('    runtime: nodejs18.x'),
+      5,
+      'functions.hello.runtime',
+      /one of nodejs24\.x, nodejs22\.x, nodejs20\.x, python3\.11, python3\.12, python3\.13, provided, provided\.al2023 \(got "nodejs18\.x"\)/,
+    );
   });
 
   test('memorySize', () => {
@@ -313,7 +333,7 @@ describe('errors name the file, the line and the key', () => {
   });
 
   test('reserved environment keys', () => {
-    for (const key of ['AWS_REGION', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'AWS_SESSION_TOKEN']) {
+    for (const key of ['AWS_REGION', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'AWS_LAMBDA_LOG_FORMAT', 'AWS_LAMBDA_LOG_LEVEL', '_X_AMZN_TRACE_ID']) {
       expectError(fnWith(`    environment:\n      ${key}: x`), 6, `functions.hello.environment.${key}`, /reserved by Lambda/);
     }
     expectError(fnWith('    environment:\n      _HANDLER: x'), 6, 'functions.hello.environment._HANDLER', /.+/);
@@ -331,6 +351,9 @@ describe('errors name the file, the line and the key', () => {
     ['reaperInterval: -1', 'reaperInterval', /null or a number of seconds greater than 0/],
     ['freezeDelay: 1.5', 'freezeDelay', /integer of at least 0 \(got 1.5\)/],
     ['freezeDelay: -1', 'freezeDelay', /integer of at least 0/],
+    ['freezeGrace: 101', 'freezeGrace', /integer from 0 to 100 \(got 101\)/],
+    ['freezeGrace: -1', 'freezeGrace', /integer from 0 to 100/],
+    ['credentials: env', 'credentials', /one of host, none \(got "env"\)/],
     ['initTimeout: .inf', 'initTimeout', /greater than 0/],
     ['memoryBudget: 100', 'memoryBudget', /null or an integer \(MB\) of at least 128 \(got 100\)/],
     ['cpuLimit: "yes"', 'cpuLimit', /true or false/],
@@ -346,7 +369,7 @@ describe('errors name the file, the line and the key', () => {
   });
 
   test('unknown baseImages runtime', () => {
-    expectError(settingsWith('  baseImages:\n    python3.12: host'), 3, 'settings.baseImages.python3.12', /unknown key; expected one of nodejs20\.x, provided/);
+    expectError(settingsWith('  baseImages:\n    python3.9: host'), 3, 'settings.baseImages.python3.9', /unknown key; expected one of nodejs24\.x, nodejs22\.x/);
   });
 
   test('settings must be a mapping', () => {
@@ -368,7 +391,7 @@ describe('loadConfigObject', () => {
     );
     expect(cfg.file).toBe('<inline>');
     expect(cfg.settings.idleTimeout).toBe(2);
-    expect(cfg.settings.baseImages).toEqual({ 'nodejs20.x': 'node:20-bookworm-slim', provided: 'host' });
+    expect(cfg.settings.baseImages).toEqual({ ...ALL_HOST, 'nodejs20.x': 'node:20-bookworm-slim' });
     expect(cfg.functions.get('hello')).toMatchObject({ codeDir: path.join(dir, 'code'), memorySize: 128, environment: { N: '1' } });
   });
 
@@ -415,5 +438,156 @@ describe('defaults', () => {
     expect(err.file).toBe(defaults);
     expect(err.key).toBe('freezeDelay');
     expect(err.problem).toMatch(/missing/);
+  });
+});
+
+describe('runtimes, handlers and warnings', () => {
+  test('every runtime loads; nodejs20.x carries a deprecation warning naming file, line and key', () => {
+    for (const rt of RUNTIMES.filter((r) => !r.startsWith('provided'))) {
+      const file = write('functions.yaml', fnWith(`    runtime: ${rt}`));
+      const cfg = loadConfigFile(file);
+      expect(cfg.functions.get('hello')?.runtime).toBe(rt);
+      if (rt === 'nodejs20.x') {
+        expect(cfg.warnings).toEqual([`${file}:5: functions.hello.runtime: nodejs20.x is deprecated by AWS since 2026-04-30; it still runs here (move to nodejs24.x)`]);
+      } else {
+        expect(cfg.warnings).toEqual([]);
+      }
+    }
+  });
+
+  test('a deprecated default runtime warns at the function', () => {
+    const text = fs.readFileSync(defaultsPath(), 'utf8').replace('runtime: nodejs24.x', 'runtime: nodejs20.x');
+    const defaults = write('defaults.yaml', text);
+    const file = write('functions.yaml', fnWith(''));
+    expect(loadConfigFile(file, defaults).warnings).toEqual([expect.stringMatching(new RegExp(`^${file}:2: functions\\.hello: nodejs20\\.x is deprecated`))]);
+  });
+
+  test('malformed handlers load: the runtime fails that function alone (Runtime.MalformedHandlerName)', () => {
+    for (const h of ['malformed..handler', 'index', '.handler', 'index.', 'app.lambda_handler', 'pkg/mod.fn', 'pkg.mod.fn', '../up/index.handler', 'a'.repeat(128)]) {
+      const file = write('functions.yaml', `functions:\n  hello:\n    code: ./code\n    runtime: python3.13\n    handler: "${h}"\n`);
+      expect(loadConfigFile(file).functions.get('hello')?.handler).toBe(h);
+    }
+  });
+});
+
+describe('layers, loggingConfig, url', () => {
+  test('layers resolve against the file, in order', () => {
+    fs.mkdirSync(path.join(dir, 'layers', 'a'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'layers', 'b'), { recursive: true });
+    const file = write('functions.yaml', fnWith('    layers: [./layers/a, layers/b]'));
+    expect(loadConfigFile(file).functions.get('hello')?.layers).toEqual([path.join(dir, 'layers', 'a'), path.join(dir, 'layers', 'b')]);
+    expect(loadConfigFile(write('functions.yaml', fnWith('    layers:'))).functions.get('hello')?.layers).toEqual([]);
+  });
+
+  test('layer errors', () => {
+    expectError(fnWith('    layers: ./layers/a'), 5, 'functions.hello.layers', /must be a list of directories/);
+    expectError(fnWith('    layers:\n      - ./code\n      - ./missing'), 7, 'functions.hello.layers.1', /directory not found/);
+    expectError(fnWith('    layers:\n      - 5'), 6, 'functions.hello.layers.0', /non-empty string \(got 5\)/);
+    expectError(fnWith('    layers: [code, code, code, code, code, code]'), 5, 'functions.hello.layers', /at most 5 layers, as Lambda \(got 6\)/);
+    expectError(fnWith('    layers: [/etc]'), 5, 'functions.hello.layers.0', /system directory/);
+  });
+
+  test('loggingConfig: Text by default; JSON levels default to INFO', () => {
+    const load = (extra: string) => loadConfigFile(write('functions.yaml', fnWith(extra))).functions.get('hello')?.loggingConfig;
+    expect(load('    loggingConfig: {}')).toEqual({ logFormat: 'Text' });
+    expect(load('    loggingConfig: { logFormat: Text }')).toEqual({ logFormat: 'Text' });
+    expect(load('    loggingConfig: { logFormat: JSON }')).toEqual({ logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'INFO' });
+    expect(load('    loggingConfig:\n      logFormat: JSON\n      applicationLogLevel: TRACE\n      systemLogLevel: WARN')).toEqual({
+      logFormat: 'JSON',
+      applicationLogLevel: 'TRACE',
+      systemLogLevel: 'WARN',
+    });
+  });
+
+  test('loggingConfig errors', () => {
+    expectError(fnWith('    loggingConfig: { logFormat: json }'), 5, 'functions.hello.loggingConfig.logFormat', /one of Text, JSON \(got "json"\)/);
+    expectError(fnWith('    loggingConfig:\n      applicationLogLevel: WARN'), 6, 'functions.hello.loggingConfig.applicationLogLevel', /needs logFormat: JSON/);
+    expectError(fnWith('    loggingConfig:\n      logFormat: Text\n      systemLogLevel: WARN'), 7, 'functions.hello.loggingConfig.systemLogLevel', /needs logFormat: JSON/);
+    expectError(fnWith('    loggingConfig:\n      logFormat: JSON\n      applicationLogLevel: VERBOSE'), 7, 'functions.hello.loggingConfig.applicationLogLevel', /TRACE, DEBUG, INFO, WARN, ERROR, FATAL/);
+    expectError(fnWith('    loggingConfig:\n      logFormat: JSON\n      systemLogLevel: ERROR'), 7, 'functions.hello.loggingConfig.systemLogLevel', /one of DEBUG, INFO, WARN \(got "ERROR"\)/);
+    expectError(fnWith('    loggingConfig:\n      logGroup: x'), 6, 'functions.hello.loggingConfig.logGroup', /unknown key/);
+    expectError(fnWith('    loggingConfig: JSON'), 5, 'functions.hello.loggingConfig', /must be a mapping/);
+  });
+
+  test('url: true, empty or a mapping gives a URL (BUFFERED unless told); false or absent none', () => {
+    const load = (extra: string) => loadConfigFile(write('functions.yaml', fnWith(extra))).functions.get('hello')?.url;
+    expect(load('')).toBeUndefined();
+    expect(load('    url: false')).toBeUndefined();
+    expect(load('    url: true')).toEqual({ invokeMode: 'BUFFERED' });
+    expect(load('    url:')).toEqual({ invokeMode: 'BUFFERED' });
+    expect(load('    url: {}')).toEqual({ invokeMode: 'BUFFERED' });
+    expect(load('    url: { invokeMode: RESPONSE_STREAM }')).toEqual({ invokeMode: 'RESPONSE_STREAM' });
+  });
+
+  test('url errors', () => {
+    expectError(fnWith('    url:\n      invokeMode: STREAM'), 6, 'functions.hello.url.invokeMode', /one of BUFFERED, RESPONSE_STREAM/);
+    expectError(fnWith('    url:\n      authType: NONE'), 6, 'functions.hello.url.authType', /unknown key; expected one of invokeMode/);
+    expectError(fnWith('    url: yes please'), 5, 'functions.hello.url', /true, false or a mapping/);
+  });
+});
+
+describe('what cannot work is refused (issue 10)', () => {
+  test.each(['/', '/etc', '/usr', '/var', '/proc', '/proc/self', '/sys/fs', '/dev', '/root', '/lib', '/bin'])('code: %s', (sys) => {
+    if (!fs.existsSync(sys)) return; // /lib may be missing on some systems
+    expectError(fnWith('').replace('./code', sys), 4, 'functions.hello.code', /root or a system directory/);
+  });
+
+  test('a relative path that climbs to / and a symlink to a system directory', () => {
+    const up = path.relative(dir, '/') || '.';
+    expectError(fnWith('').replace('./code', `${up}/../../..`), 4, 'functions.hello.code', /root or a system directory/);
+    fs.symlinkSync('/etc', path.join(dir, 'link'));
+    const err = expectError(fnWith('').replace('./code', './link'), 4, 'functions.hello.code', /resolves to \/etc/);
+    expect(err.problem).toContain(path.join(dir, 'link'));
+  });
+
+  test('folders under system directories that are not special are fine (a project under /var or /usr/local)', () => {
+    const cfg = loadConfigFile(write('functions.yaml', fnWith('')));
+    expect(cfg.functions.get('hello')?.codeDir).toBe(path.join(dir, 'code'));
+  });
+
+  test('an environment value with NUL', () => {
+    expectError(fnWith('    environment:\n      A: "x\\0y"'), 6, 'functions.hello.environment.A', /NUL character \(Docker refuses it\)/);
+  });
+
+  test("environment over Lambda's 4 KB, measured as JSON", () => {
+    const ok = `    environment:\n      A: "${'x'.repeat(4096 - '{"A":""}'.length)}"`;
+    expect(loadConfigFile(write('functions.yaml', fnWith(ok))).functions.get('hello')?.environment.A).toHaveLength(4088);
+    const big = `    environment:\n      A: "${'x'.repeat(4090)}"`;
+    expectError(fnWith(big), 5, 'functions.hello.environment', /take 4098 bytes .*limit is 4096/);
+    const utf8 = `    environment:\n      A: "${'é'.repeat(2045)}"`; // 2 bytes each
+    expectError(fnWith(utf8), 5, 'functions.hello.environment', /take 4098 bytes/);
+  });
+
+  test('PATH, LD_LIBRARY_PATH, NODE_PATH, credentials and the X-Ray variables are the user\'s to set', () => {
+    const keys = ['PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'PYTHONPATH', 'TZ', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_XRAY_CONTEXT_MISSING', 'AWS_ENDPOINT_URL'];
+    const file = write('functions.yaml', fnWith(`    environment:\n${keys.map((k) => `      ${k}: /nonexistent`).join('\n')}`));
+    expect(Object.keys(loadConfigFile(file).functions.get('hello')!.environment)).toEqual(keys);
+  });
+});
+
+describe('one table of settings', () => {
+  test('config/defaults.yaml agrees with src/config/settings-table.ts and FUNCTION_DEFAULTS', () => {
+    const defaults = loadDefaults();
+    expect(defaults.settings).toEqual(DEFAULT_SETTINGS);
+    expect(defaults.functionDefaults).toEqual(FUNCTION_DEFAULTS);
+    // same keys in the same order, so that the file reads as the table does
+    const yamlKeys = fs
+      .readFileSync(defaultsPath(), 'utf8')
+      .split('\n')
+      .filter((l) => /^[a-zA-Z]\w*:/.test(l))
+      .map((l) => l.split(':')[0]);
+    expect(yamlKeys).toEqual([...SETTING_NAMES, 'functionDefaults']);
+  });
+
+  test('the live settings are those the table marks live', () => {
+    expect([...LIVE_SETTINGS].sort()).toEqual(['idleTimeout', 'memoryBudget', 'reaperInterval']);
+    for (const name of SETTING_NAMES) expect(SETTINGS_TABLE[name].doc.length).toBeGreaterThan(10);
+  });
+
+  test('reserved names come from one list, and the credentials are not in it', () => {
+    for (const key of RESERVED_ENV_KEYS) {
+      expectError(fnWith(`    environment:\n      ${key}: x`), 6, `functions.hello.environment.${key}`, /reserved by Lambda/);
+    }
+    for (const key of OVERRIDABLE_ENV_KEYS) expect(RESERVED_ENV_KEYS as readonly string[]).not.toContain(key);
   });
 });

@@ -1,0 +1,70 @@
+/** Reads a YAML file into plain data plus a Locator of its nodes' source lines. */
+import * as fs from 'fs';
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, Tags } from 'yaml';
+import { ConfigError } from '../errors';
+import type { KeyPath, Locator } from './checker';
+
+/** Parses a YAML file into plain data plus a Locator of its nodes' lines; syntax errors become ConfigErrors. */
+export function readYaml(file: string, customTags?: Tags): { data: unknown; text: string; locator: Locator } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, undefined, '(file)', `cannot read: ${(err as Error).message}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, customTags });
+  const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const problem = syntax.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(file, lineAt(syntax.pos[0]), 'YAML syntax', problem);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    throw new ConfigError(file, 1, 'YAML syntax', (err as Error).message);
+  }
+  return { data, text, locator: yamlLocator(doc, lineAt) };
+}
+
+function yamlLocator(doc: Document, lineAt: (offset: number) => number): Locator {
+  const rootLine = (): number => (doc.contents?.range ? lineAt(doc.contents.range[0]) : 1);
+  const nodeLine = (node: unknown): number | undefined => {
+    const range = (node as Node | null)?.range;
+    return range ? lineAt(range[0]) : undefined;
+  };
+  /** The pair at `path`, or undefined when some segment is missing. */
+  const find = (keys: KeyPath): Pair | undefined => {
+    let node: unknown = doc.contents;
+    let pair: Pair | undefined;
+    for (const key of keys) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isSeq(node)) {
+        // a list item: a pair-like record whose key and value are the item itself
+        const item = /^\d+$/.test(key) ? (node.items[Number(key)] as Node | undefined) : undefined;
+        if (!item) return undefined;
+        pair = new Pair(item, item);
+        node = item;
+        continue;
+      }
+      if (!isMap(node)) return undefined;
+      pair = node.items.find((p) => isScalar(p.key) && String(p.key.value ?? '') === key);
+      if (!pair) return undefined;
+      node = pair.value;
+    }
+    return pair;
+  };
+  const line = (keys: KeyPath, at: 'key' | 'value'): number | undefined => {
+    if (keys.length === 0) return rootLine();
+    const pair = find(keys);
+    if (!pair) return line(keys.slice(0, -1), 'key');
+    return (at === 'value' ? nodeLine(pair.value) : undefined) ?? nodeLine(pair.key) ?? line(keys.slice(0, -1), 'key');
+  };
+  const source = (keys: KeyPath): string | undefined => {
+    const value = find(keys)?.value;
+    return isScalar(value) && value.source !== undefined && value.source !== '' ? value.source : undefined;
+  };
+  return { line, source };
+}
