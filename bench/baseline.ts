@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import execa from 'execa';
 import type { FunctionConfig } from '../src/config/types';
-import { contextContainerSpec, MB_PER_VCPU } from '../src/docker/context-spec';
+import { contextContainerSpec, cpuNanos, MB_PER_VCPU } from '../src/docker/context-spec';
 import type { RuntimeApiAddress } from '../src/docker/host-address';
 import { keepAliveAgent, request } from './http-client';
 
@@ -99,8 +99,9 @@ export class Baselines {
 
   /** The execution context's container spec (limits included) with another program to run. */
   spec(cpuLimit: boolean, cmd: string[], env: Record<string, string> = {}): Docker.ContainerCreateOptions {
-    const spec = contextContainerSpec({ fn: this.fn, image: this.image, labels: this.labels, lambdaEnv: env, cpuLimit, network: null });
-    return { ...spec, Entrypoint: ['node'], Cmd: cmd };
+    const spec = contextContainerSpec({ fn: this.fn, image: this.image, labels: this.labels, lambdaEnv: env, network: null });
+    const NanoCpus = cpuNanos(this.fn.memorySize, 64, cpuLimit);
+    return { ...spec, Entrypoint: ['node'], Cmd: cmd, HostConfig: { ...spec.HostConfig, NanoCpus } };
   }
 
   /**

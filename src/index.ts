@@ -1,5 +1,5 @@
 /** Library entry point: start an orchestrator from jest or a script. */
-export { startOrchestrator, StartedOrchestrator } from './orchestrator';
+export { startOrchestrator, StartedOrchestrator, StoppedOrchestrator, OrchestratorStoppedError } from './orchestrator';
 export type { OrchestratorOptions, InvokeOutput, InvokeCallOptions, FunctionErrorBody } from './orchestrator';
 export type { InstanceIdentity } from './docker/labels';
 export type { Clock } from './clock';

@@ -70,9 +70,22 @@ export interface InvokeOutput<T = unknown> {
   contextId: string;
 }
 
+/** `invoke()` or `reload()` on an orchestrator that was stopped. */
+export class OrchestratorStoppedError extends Error {
+  override readonly name = 'OrchestratorStoppedError';
+}
+
+/** What `stop()` resolves to: who it was, and nothing that could start a context again. */
+export class StoppedOrchestrator {
+  constructor(
+    readonly url: string,
+    readonly instance: InstanceIdentity,
+  ) {}
+}
+
 /** A running orchestrator: the Invoke API, the pool of contexts and the idle reaper. */
 export class StartedOrchestrator {
-  private stopping: Promise<void> | undefined;
+  private stopping: Promise<StoppedOrchestrator> | undefined;
 
   constructor(
     readonly url: string,
@@ -100,12 +113,14 @@ export class StartedOrchestrator {
    * to new contexts, in-flight ones finish on the old, which are then removed. `codeChanged` names
    * functions whose code changed with an unchanged configuration.
    */
-  reload(next: ProjectConfig, opts: { codeChanged?: Iterable<string> } = {}): Promise<ConfigDiff> {
+  async reload(next: ProjectConfig, opts: { codeChanged?: Iterable<string> } = {}): Promise<ConfigDiff> {
+    this.assertRunning('reload');
     return this.parts.reloader.reload(next, opts.codeChanged);
   }
 
   /** Invokes synchronously (RequestResponse), always collecting the log tail. */
   async invoke<T = unknown>(name: string, event: unknown = {}, opts: InvokeCallOptions = {}): Promise<InvokeOutput<T>> {
+    this.assertRunning('invoke');
     const r = await this.parts.invoker.invoke(name, {
       payload: Buffer.from(JSON.stringify(event ?? {})),
       clientContext: opts.clientContext ? JSON.stringify(opts.clientContext) : undefined,
@@ -145,11 +160,19 @@ export class StartedOrchestrator {
     return this.parts.stats.toJSON();
   }
 
-  /** Stops serving and removes every container this orchestrator made; idempotent. */
-  stop(): Promise<void> {
+  private assertRunning(what: string): void {
+    if (this.stopping) throw new OrchestratorStoppedError(`cannot ${what}: orchestrator ${this.instance.id} is stopped`);
+  }
+
+  /**
+   * Stops serving and removes every container this orchestrator made, those still being created
+   * too; Event retries still waiting are dropped. Idempotent; `invoke` rejects from the first call on.
+   */
+  stop(): Promise<StoppedOrchestrator> {
     this.stopping ??= (async () => {
       this.parts.reaper.stop();
       this.parts.upkeep.stop();
+      this.parts.invoker.close();
       await this.parts.api.close();
       const results = await this.parts.pool.drain();
       const failed = results.filter((r) => r.status === 'rejected');
@@ -160,6 +183,7 @@ export class StartedOrchestrator {
         throw new Error(`${failed.length} context(s) could not be removed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
       }
       if (leftover) throw leftover;
+      return new StoppedOrchestrator(this.url, this.instance);
     })();
     return this.stopping;
   }
@@ -192,6 +216,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
   };
   await prepare(config.functions.values());
   const address = await resolveRuntimeApiAddress(docker, settings);
+  if (address.warning) progress(`warning: ${address.warning}`);
   const hostBudgetMb = Math.floor(((info as { MemTotal: number }).MemTotal * 0.75) / (1024 * 1024));
   const budgetMb = settings.memoryBudget ?? hostBudgetMb;
 
@@ -204,6 +229,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
     imageFor: (fn: FunctionConfig) => images.get(fn.runtime)!,
     sink,
     clock,
+    engineCpus: (info as { NCPU?: number }).NCPU ?? 1,
   });
   const janitor = new ContainerJanitor(docker, instance.id);
   const pool = new ContextPool<ExecutionContext>(factory, budgetMb, {

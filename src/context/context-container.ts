@@ -8,6 +8,8 @@ export interface ContainerIo {
   stderr: NodeJS.WritableStream;
   /** Called right before the container starts: where Lambda's Init Duration begins. */
   onStart?: () => void;
+  /** The container's address on its network, once the engine tells it (after the start). */
+  onAddress?: (address: string) => void;
 }
 
 export interface ContainerExit {
@@ -50,6 +52,7 @@ export class ContextContainer {
       });
       onOutput.onStart?.();
       await container.start();
+      if (onOutput.onAddress) void addressOf(container).then(onOutput.onAddress, () => undefined);
       const exited = container
         .wait()
         .then(async (r: { StatusCode: number }) => ({ statusCode: r.StatusCode, oomKilled: await oomKilled(container) }))
@@ -73,6 +76,16 @@ export class ContextContainer {
     });
   }
 
+  /** Sets the CPU quota (Docker's NanoCpus) of the running container. */
+  limitCpu(nanoCpus: number): Promise<void> {
+    return this.container.update({ NanoCpus: nanoCpus }).then(
+      () => undefined,
+      (err: unknown) => {
+        throw asEngineError(this.container, err);
+      },
+    );
+  }
+
   /** Idempotent: a container already gone counts as removed. */
   remove(): Promise<void> {
     this.removal ??= this.container.remove({ force: true, v: true }).catch((err: unknown) => {
@@ -80,6 +93,15 @@ export class ContextContainer {
     });
     return this.removal;
   }
+}
+
+/** The container's IPv4 address on its (first) network. */
+async function addressOf(container: Docker.Container): Promise<string> {
+  const info = await container.inspect();
+  const nets = Object.values(info.NetworkSettings.Networks ?? {});
+  const address = nets.map((n) => n.IPAddress).find(Boolean);
+  if (!address) throw new Error(`container ${container.id} has no address`);
+  return address;
 }
 
 async function oomKilled(container: Docker.Container): Promise<boolean> {

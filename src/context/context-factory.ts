@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { FunctionConfig, Settings } from '../config/types';
-import { contextContainerSpec } from '../docker/context-spec';
+import { contextContainerSpec, cpuNanos } from '../docker/context-spec';
 import { contextLabels, type InstanceIdentity } from '../docker/labels';
 import { memoryPeakReader } from '../docker/memory-peak';
 import { asEngineError } from '../docker/engine-errors';
@@ -20,6 +20,8 @@ export interface ContextFactoryDeps {
   imageFor(fn: FunctionConfig): string;
   sink: LogSink;
   clock: Clock;
+  /** CPUs of the engine: the cap of a function's CPU quota. */
+  engineCpus: number;
 }
 
 export type ContextFactory = (fn: FunctionConfig, initType: InitializationType) => ExecutionContext;
@@ -30,23 +32,24 @@ export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
   return (fn, initType) =>
     new ExecutionContext(fn, initType, {
       runtimeApiBind: deps.address.bind,
+      checkPeer: deps.address.checkPeer,
+      cpuNanos: cpuNanos(fn.memorySize, deps.engineCpus, settings.cpuLimit),
       sink: deps.sink,
       now: () => deps.clock.now(),
       functionArn: functionArn(fn, settings.region),
       initTimeoutMs: settings.initTimeout * 1000,
       freezeDelayMs: settings.freezeDelay,
-      async startContainer(api, onOutput) {
+      async startContainer(port, onOutput) {
         const spec = contextContainerSpec({
           fn,
           image: deps.imageFor(fn),
           labels: contextLabels(deps.owner, fn.name),
           lambdaEnv: lambdaEnvironment(fn, {
-            runtimeApi: `${deps.address.advertise}:${api.port}`,
+            runtimeApi: `${deps.address.advertise}:${port}`,
             region: settings.region,
             initType,
             now: new Date(deps.clock.now()),
           }),
-          cpuLimit: settings.cpuLimit,
           network: settings.network,
         });
         const container = await ContextContainer.run(docker, spec, onOutput).catch((err: unknown) => {

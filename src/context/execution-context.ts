@@ -3,29 +3,31 @@ import type { FunctionConfig } from '../config/types';
 import { FunctionError, RuntimeExitError } from '../errors';
 import { lineSplitter } from '../logging/line-splitter';
 import type { LogSink } from '../logging/log-sink';
-import { endLine, reportLine, startLine } from '../logging/report-lines';
+import { startLine } from '../logging/report-lines';
 import type { MemoryPeakReader } from '../docker/memory-peak';
-import { RuntimeApiServer } from '../runtime-api/server';
 import type { ContainerExit, ContainerIo, ContextContainer } from './context-container';
 import { ContextLost, type InvocationRequest, type InvocationResult } from './invocation';
 import type { InitializationType } from './lambda-env';
-import { deferred, type Deferred } from './deferred';
-import { ContextOutput, type InvocationOutput } from './context-output';
+import { deferred } from './deferred';
+import { ContextOutput } from './context-output';
 import { errorPayload, exitDetail, InitExited, outcomePayload, parseFunctionError, type InvocationOutcome } from './outcome';
+import { Freezer } from './freezer';
+import { InitPhase } from './init-phase';
+import { RuntimeSession } from './runtime-session';
+import { reportInvocation } from './invocation-report';
 
+/** What `orchestrator ps` and the pool see of a context. */
 export type ContextState = 'initializing' | 'busy' | 'idle' | 'frozen' | 'dead';
-
-/** How long END/REPORT wait for late log lines when the runtime sends no marker (custom runtimes). */
-const UNMARKED_FLUSH_MS = 20;
-const MARKED_FLUSH_CAP_MS = 500;
 
 /** What an execution context needs from outside; built by the context factory. */
 export interface ContextDeps {
-  startContainer(api: RuntimeApiServer, io: ContainerIo): Promise<{
-    container: ContextContainer;
-    memory: MemoryPeakReader;
-  }>;
+  /** Creates and starts the container whose runtime talks to the Runtime API on `port`. */
+  startContainer(port: number, io: ContainerIo): Promise<{ container: ContextContainer; memory: MemoryPeakReader }>;
   runtimeApiBind: string;
+  /** Only the container's own address may use its Runtime API (where the engine shows it). */
+  checkPeer: boolean;
+  /** The function's CPU quota, applied once the init is over (the init runs at full speed). */
+  cpuNanos: number;
   sink: LogSink;
   now(): number;
   functionArn: string;
@@ -33,40 +35,50 @@ export interface ContextDeps {
   freezeDelayMs: number;
 }
 
+/** The container, once it exists, and what works on it. */
+interface Box {
+  container: ContextContainer;
+  memory: MemoryPeakReader;
+  freezer: Freezer;
+}
+
 /**
- * One execution context: a container, its Runtime API and its log stream, frozen (docker pause)
- * whenever no invocation is in flight. The pool claims it synchronously (`claim`) and hands it
- * invocations one at a time; any failure of the container ends it for good (`dead`).
+ * A context's lifecycle. The Runtime API session exists from `creating` on, the container from
+ * `initializing` on; `busy` is held by exactly one invocation (the cold one from creation).
+ */
+type Phase =
+  | { kind: 'new' }
+  | { kind: 'creating'; session: RuntimeSession }
+  | { kind: 'initializing'; session: RuntimeSession; box: Box }
+  | { kind: 'idle'; session: RuntimeSession; box: Box }
+  | { kind: 'busy'; session: RuntimeSession; box: Box }
+  | { kind: 'dead' };
+
+type Live = Extract<Phase, { box: Box }>;
+
+/**
+ * One execution context: a container, its Runtime API session and its log stream, frozen (docker
+ * pause) whenever no invocation is in flight. The pool claims it synchronously (`claim`) and hands
+ * it invocations one at a time; any failure of the container ends it for good (`dead`).
  */
 export class ExecutionContext {
   readonly id = randomBytes(6).toString('hex');
   readonly createdAt: number;
-  state: ContextState = 'initializing';
   lastUsedAt: number;
   invocations = 0;
   containerId: string | undefined;
-  initDurationMs: number | undefined;
   lastMaxMemoryMb: number | undefined;
 
-  private container: ContextContainer | undefined;
-  private memory: MemoryPeakReader | undefined;
-  private api: RuntimeApiServer | undefined;
-  private readonly ready = deferred<void>();
-  private initDone = false;
-  private initStartedAt = 0;
-  private paused = false;
-  /** The runtime sits in GET /next: the moment it may be frozen. */
-  private runtimeWaiting = false;
-  private freezing: Promise<void> | undefined;
-  private freezeTimer: NodeJS.Timeout | undefined;
+  private phase: Phase = { kind: 'new' };
+  private readonly init: InitPhase;
   private readonly output: ContextOutput;
+  /** The on-demand context's first invocation is its cold start. */
+  private coldPending: boolean;
   private finalizing: Promise<void> = Promise.resolve();
   private destroyed: Promise<void> | undefined;
+  private readonly exit = deferred<ContainerExit>();
   private exited = false;
   private readonly deathListeners: Array<(ctx: ExecutionContext) => void> = [];
-  private exitInfo = deferred<ContainerExit>();
-  /** Set while a claimed invocation waits for the runtime's next GET /next. */
-  private nextAsked: Deferred<void> | undefined;
 
   constructor(
     readonly fn: FunctionConfig,
@@ -76,24 +88,41 @@ export class ExecutionContext {
     this.output = new ContextOutput(fn.name, deps.sink);
     this.createdAt = deps.now();
     this.lastUsedAt = this.createdAt;
-    this.ready.promise.catch(() => undefined);
+    this.coldPending = initType === 'on-demand';
+    this.init = new InitPhase(deps.now, deps.initTimeoutMs, (err) => this.failInit(err));
   }
 
   get provisioned(): boolean {
     return this.initType === 'provisioned-concurrency';
   }
 
+  get state(): ContextState {
+    switch (this.phase.kind) {
+      case 'new':
+      case 'creating':
+      case 'initializing':
+        return 'initializing';
+      case 'idle':
+        return this.phase.box.freezer.isFrozen ? 'frozen' : 'idle';
+      default:
+        return this.phase.kind;
+    }
+  }
+
+  get initDurationMs(): number | undefined {
+    return this.init.durationMs;
+  }
+
   /** Free for an invocation: initialised and waiting (frozen, or about to be). */
   get available(): boolean {
-    return this.state === 'idle' || this.state === 'frozen';
+    return this.phase.kind === 'idle';
   }
 
   /** Marks the context busy in the same step that picks it; false if it was not free. */
   claim(): boolean {
-    if (!this.available) return false;
-    this.state = 'busy';
-    if (this.freezeTimer) clearTimeout(this.freezeTimer);
-    this.freezeTimer = undefined;
+    if (this.phase.kind !== 'idle') return false;
+    this.phase.box.freezer.hold();
+    this.phase = { ...this.phase, kind: 'busy' };
     return true;
   }
 
@@ -101,87 +130,81 @@ export class ExecutionContext {
     this.deathListeners.push(listener);
   }
 
-  /** Starts the container and its Runtime API; init runs in the background (see `initialized`). */
+  /** Opens the Runtime API and starts the container; the init goes on in the background (`initialized`). */
   async start(): Promise<void> {
-    this.initStartedAt = this.deps.now();
-    this.api = await RuntimeApiServer.start(this.deps.runtimeApiBind, {
-      onNext: () => this.onRuntimeNext(),
-      onInitError: (type, body) => this.onInitError(type, body),
-    });
+    const peer = deferred<string>();
+    const session = await RuntimeSession.open(
+      this.deps.runtimeApiBind,
+      { onNext: () => this.onRuntimeNext(), onInitError: (type, body) => this.failInit(parseFunctionError(type, body)) },
+      this.deps.checkPeer ? peer.promise : undefined,
+    );
+    if (this.isDead()) return void (await session.close());
+    this.phase = { kind: 'creating', session };
+    let started: { container: ContextContainer; memory: MemoryPeakReader };
     try {
-      const started = await this.deps.startContainer(this.api, {
+      started = await this.deps.startContainer(session.port, {
         stdout: lineSplitter((l) => this.output.onLine(l)),
         stderr: lineSplitter((l) => this.output.onLine(l)),
-        onStart: () => {
-          this.initStartedAt = this.deps.now();
-        },
+        onStart: () => this.init.begin(),
+        onAddress: (address) => peer.resolve(address),
       });
-      this.container = started.container;
-      this.memory = started.memory;
-      this.containerId = started.container.id;
     } catch (err) {
-      await this.api.close();
-      this.state = 'dead';
+      this.markDead();
+      await session.close();
       throw err;
     }
-    if (this.state === 'dead') {
-      // Destroyed (shutdown, eviction) while the container was being created.
-      await this.container.remove();
-      return;
-    }
-    this.container.exited.then((exit) => this.onExit(exit));
-    // A provisioned runtime that finished init before start() returned could not be frozen then.
-    if (this.state === 'idle' && this.runtimeWaiting) this.scheduleFreeze();
-    const timer = setTimeout(
-      () => this.failInit(new FunctionError('Sandbox.Timedout', `Init phase timed out after ${(this.deps.initTimeoutMs / 1000).toFixed(2)} seconds`)),
-      this.deps.initTimeoutMs,
-    );
-    this.ready.promise.finally(() => clearTimeout(timer)).catch(() => undefined);
+    const { container, memory } = started;
+    this.containerId = container.id;
+    if (this.isDead()) return void (await container.remove()); // destroyed while it was created
+    const freezer = new Freezer(container, this.deps.freezeDelayMs, () => void this.destroy());
+    this.phase = { kind: 'initializing', session, box: { container, memory, freezer } };
+    void container.exited.then((exit) => this.onExit(exit));
+    // The runtime may have asked for work before the engine answered the start call.
+    if (session.waiting) void this.completeInit();
   }
 
   /** Resolves once init is done (the runtime's first /next); rejects with the init's FunctionError. */
   initialized(): Promise<void> {
-    return this.ready.promise;
+    return this.init.ready;
   }
 
-  /** Runs one invocation; the context must have been claimed (or be initializing for this call). */
+  /** Runs one invocation: the cold one of an on-demand context, or one that claimed it. */
   async invoke(req: InvocationRequest): Promise<InvocationResult> {
-    // Still 'initializing' with init done: the runtime's first /next came before start() returned
-    // (a busy engine answers the start call late). That is this context's first, cold invocation
-    // too; taken for a warm one, it would never leave 'initializing': never frozen, never reused.
-    const cold = !this.initDone || this.state === 'initializing';
+    const cold = this.coldPending;
+    this.coldPending = false;
     if (cold) {
-      this.state = 'initializing';
       try {
-        await this.ready.promise;
+        await this.init.ready;
       } catch (err) {
         return this.initFailureResult(req, err);
       }
-      this.state = 'busy';
     } else {
-      this.output.beginThaw();
-      try {
-        await this.thaw();
-        await this.runtimeTakesWork();
-      } catch (err) {
-        this.output.abortThaw();
-        throw err;
-      }
+      await this.thawForWork();
     }
+    const live = this.live();
     await this.finalizing; // the previous invocation's END/REPORT come before this START
     const current = this.output.begin(req.requestId, startLine(req.requestId));
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
-    const outcome = await this.runOnRuntime(req, startedAt);
+    const outcome = await this.runOnRuntime(live.session, req, startedAt);
     const durationMs = Number(process.hrtime.bigint() - startedHr) / 1e6;
     this.invocations++;
     this.lastUsedAt = this.deps.now();
 
-    const ended = outcome.kind !== 'response' && outcome.kind !== 'error' && outcome.kind !== 'too-large';
-    if (!ended && this.state === 'busy') this.state = 'idle';
-    if (this.state === 'idle' && this.runtimeWaiting) this.scheduleFreeze();
+    const ended = outcome.kind === 'timeout' || outcome.kind === 'exit';
+    if (!ended && this.phase.kind === 'busy') this.phase = { ...this.phase, kind: 'idle' };
+    this.settle();
 
-    const finalize = this.finalize(current, outcome, durationMs, cold);
+    const finalize = reportInvocation({
+      output: this.output,
+      current,
+      outcome,
+      durationMs,
+      memorySizeMb: this.fn.memorySize,
+      runtimeMarksEnd: marksEnd(this.fn),
+      initDurationMs: cold ? this.init.durationMs : undefined,
+      maxMemoryUsedMb: () => this.maxMemoryUsedMb(),
+    });
     this.finalizing = finalize.catch(() => undefined);
     if (req.tail || ended) await finalize;
     const { payload, errorType } = outcomePayload(outcome, req.requestId, this.fn.timeout);
@@ -192,7 +215,7 @@ export class ExecutionContext {
       logTail: req.tail ? current.log.tailBase64() : undefined,
       coldStart: cold,
       durationMs,
-      initDurationMs: cold ? this.initDurationMs : undefined,
+      initDurationMs: cold ? this.init.durationMs : undefined,
       contextId: this.id,
     };
   }
@@ -204,70 +227,55 @@ export class ExecutionContext {
   }
 
   async maxMemoryUsedMb(): Promise<number | undefined> {
-    const bytes = await this.memory?.peakBytes();
+    const memory = 'box' in this.phase ? this.phase.box.memory : undefined;
+    const bytes = await memory?.peakBytes();
     if (bytes !== undefined && Number.isFinite(bytes)) this.lastMaxMemoryMb = Math.ceil(bytes / (1024 * 1024));
     return this.lastMaxMemoryMb;
   }
 
-  private async doDestroy(): Promise<void> {
-    if (!this.exited) this.output.silence();
-    this.markDead();
-    if (this.freezeTimer) clearTimeout(this.freezeTimer);
-    this.ready.reject(new FunctionError('Runtime.ExitError', 'execution context was shut down during init'));
-    // The container goes first: a runtime that loses its Runtime API would log a spurious error.
-    try {
-      await this.container?.remove();
-    } finally {
-      await this.api?.close();
-    }
-  }
-
-  private markDead(): void {
-    if (this.state === 'dead') return;
-    this.state = 'dead';
-    for (const l of this.deathListeners) l(this);
-  }
-
-  private async thaw(): Promise<void> {
-    if (this.freezing) await this.freezing;
-    if (this.state === 'dead' || !this.container) throw new ContextLost(`context ${this.id} is gone`);
-    if (!this.paused) return;
-    try {
-      await this.container.unpause();
-      this.paused = false;
-    } catch (err) {
-      void this.destroy();
-      throw new ContextLost(`unpause of context ${this.id} failed: ${(err as Error).message}`, { cause: err });
-    }
-  }
-
   /**
-   * The runtime answered its last invocation but has not asked for the next one yet: wait until
-   * it does. A runtime that exits instead (it crashed after answering) never got this invocation,
-   * which is then safe to run on a fresh context (ContextLost).
+   * The one place that decides the freeze: a context is frozen when it is free and its runtime
+   * waits for work. Called whenever either of those changes.
    */
-  private async runtimeTakesWork(): Promise<void> {
-    if (this.runtimeWaiting) return;
-    this.nextAsked = deferred<void>();
-    const outcome = await Promise.race([
-      this.nextAsked.promise.then(() => 'asked' as const),
-      this.exitInfo.promise.then(() => 'exited' as const),
-      sleep(this.fn.timeout * 1000).then(() => 'slow' as const), // left to the invocation's timeout
-    ]);
-    this.nextAsked = undefined;
-    if (outcome === 'exited') throw new ContextLost(`context ${this.id} exited before it took the invocation`);
+  private settle(): void {
+    const p = this.phase;
+    if (p.kind === 'idle' && p.session.waiting) p.box.freezer.freeze();
   }
 
-  private runOnRuntime(req: InvocationRequest, startedAt: number): Promise<InvocationOutcome> {
-    const api = this.api!;
-    this.runtimeWaiting = false;
+  private live(): Live {
+    const p = this.phase;
+    if (p.kind === 'initializing' || p.kind === 'idle' || p.kind === 'busy') return p;
+    throw new ContextLost(`context ${this.id} is gone`);
+  }
+
+  /** A claimed warm context: unpaused, and its runtime waiting in /next. */
+  private async thawForWork(): Promise<void> {
+    this.output.beginThaw();
+    try {
+      const { box, session } = this.live();
+      await box.freezer.thaw().catch((err: unknown) => {
+        void this.destroy();
+        throw new ContextLost(`unpause of context ${this.id} failed: ${(err as Error).message}`, { cause: err });
+      });
+      // It answered its last invocation but may not have asked for the next one yet. A runtime
+      // that exits instead never got this invocation, which is then safe to rerun elsewhere.
+      const taken = await session.takesWork(this.exit.promise, this.fn.timeout * 1000);
+      if (taken === 'gone') throw new ContextLost(`context ${this.id} exited before it took the invocation`);
+      this.live();
+    } catch (err) {
+      this.output.abortThaw();
+      throw err;
+    }
+  }
+
+  private runOnRuntime(session: RuntimeSession, req: InvocationRequest, startedAt: number): Promise<InvocationOutcome> {
     const timeoutMs = this.fn.timeout * 1000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<{ kind: 'timeout' }>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
     });
-    const exited = this.exitInfo.promise.then((exit) => ({ kind: 'exit' as const, exit }));
-    const delivered = api.deliver({
+    const exited = this.exit.promise.then((exit) => ({ kind: 'exit' as const, exit }));
+    const delivered = session.deliver({
       requestId: req.requestId,
       payload: req.payload,
       deadlineMs: startedAt + timeoutMs,
@@ -278,106 +286,72 @@ export class ExecutionContext {
     return Promise.race([delivered, timedOut, exited]).then((outcome) => {
       clearTimeout(timer);
       if (outcome.kind === 'timeout' || outcome.kind === 'exit') {
-        api.abandon();
+        session.abandon();
         void this.destroy();
       }
       return outcome;
     });
   }
 
-  /** END and REPORT, once the invocation's own lines are all out. */
-  private async finalize(
-    current: InvocationOutput,
-    outcome: InvocationOutcome,
-    durationMs: number,
-    cold: boolean,
-  ): Promise<void> {
-    if (outcome.kind === 'response' || outcome.kind === 'error') {
-      const cap = this.fn.runtime === 'nodejs20.x' ? MARKED_FLUSH_CAP_MS : UNMARKED_FLUSH_MS;
-      await Promise.race([current.flushed.promise, sleep(cap)]);
-    }
-    this.output.end(current);
-    // Stopped by the cgroup OOM killer: the peak was the limit (and the cgroup is gone by now).
-    const oom = outcome.kind === 'exit' && outcome.exit.oomKilled;
-    const maxMemoryUsedMb = oom ? this.fn.memorySize : await this.maxMemoryUsedMb();
-    this.output.emit(endLine(current.requestId), current.log);
-    this.output.emit(
-      reportLine({
-        requestId: current.requestId,
-        durationMs,
-        memorySizeMb: this.fn.memorySize,
-        maxMemoryUsedMb,
-        initDurationMs: cold ? this.initDurationMs : undefined,
-        status: outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'exit' ? 'error' : undefined,
-      }),
-      current.log,
-    );
-  }
-
   private onRuntimeNext(): void {
-    this.runtimeWaiting = true;
-    this.nextAsked?.resolve();
-    if (!this.initDone) {
-      this.initDone = true;
-      this.output.endInit();
-      this.initDurationMs = this.deps.now() - this.initStartedAt;
-      if (this.state === 'initializing' && this.provisioned) {
-        this.state = 'idle';
-        this.lastUsedAt = this.deps.now();
-      }
-      this.ready.resolve();
+    if (!this.init.done && this.phase.kind === 'initializing') void this.completeInit();
+    this.settle();
+  }
+
+  /** The runtime's first /next: the function's CPU quota applies from here, then the context serves. */
+  private async completeInit(): Promise<void> {
+    if (!this.init.finish()) return;
+    this.output.endInit();
+    try {
+      if (this.deps.cpuNanos > 0) await this.live().box.container.limitCpu(this.deps.cpuNanos);
+    } catch (err) {
+      return this.failInit(new FunctionError('Runtime.Unknown', `could not apply the CPU quota: ${(err as Error).message}`));
     }
-    if (this.state === 'idle') this.scheduleFreeze();
-  }
-
-  private scheduleFreeze(): void {
-    if (this.freezing || this.paused || this.freezeTimer) return;
-    if (this.deps.freezeDelayMs > 0) {
-      this.freezeTimer = setTimeout(() => {
-        this.freezeTimer = undefined;
-        this.freeze();
-      }, this.deps.freezeDelayMs);
-      this.freezeTimer.unref();
-    } else {
-      this.freeze();
-    }
-  }
-
-  private freeze(): void {
-    if (this.state !== 'idle' || !this.container || this.freezing || this.paused) return;
-    this.freezing = this.container
-      .pause()
-      .then(
-        () => {
-          this.paused = true;
-          if (this.state === 'idle') this.state = 'frozen';
-        },
-        () => void this.destroy(), // a context that cannot be frozen is not reused
-      )
-      .finally(() => {
-        this.freezing = undefined;
-      });
-  }
-
-  private onInitError(errorType: string, body: Buffer): void {
-    this.failInit(parseFunctionError(errorType, body));
+    const p = this.phase;
+    if (p.kind !== 'initializing') return;
+    // An on-demand context is its creator's; a provisioned one waits for any invocation.
+    this.phase = { ...p, kind: this.provisioned ? 'idle' : 'busy' };
+    this.lastUsedAt = this.deps.now();
+    this.init.succeed();
+    this.settle();
   }
 
   private failInit(err: FunctionError | InitExited): void {
-    if (this.initDone) return;
-    this.initDone = true;
-    this.initDurationMs = this.deps.now() - this.initStartedAt;
-    this.ready.reject(err);
+    this.init.fail(err);
     void this.destroy();
   }
 
   private onExit(exit: ContainerExit): void {
     this.exited = true;
-    this.exitInfo.resolve(exit);
-    if (!this.initDone) {
-      this.failInit(new InitExited(exit));
-    }
+    this.exit.resolve(exit);
+    if (!this.init.done) this.failInit(new InitExited(exit));
     void this.destroy();
+  }
+
+  private async doDestroy(): Promise<void> {
+    const p = this.phase;
+    if (!this.exited) this.output.silence(); // the runtime's last words while we remove it are noise
+    this.markDead();
+    this.init.fail(new FunctionError('Runtime.ExitError', 'execution context was shut down during init'));
+    if (!('session' in p)) return;
+    // The container goes first: a runtime that loses its Runtime API would log a spurious error.
+    try {
+      if ('box' in p) await p.box.container.remove();
+    } finally {
+      await p.session.close();
+    }
+  }
+
+  /** Read through a call: the phase changes behind every await. */
+  private isDead(): boolean {
+    return this.phase.kind === 'dead';
+  }
+
+  private markDead(): void {
+    if (this.phase.kind === 'dead') return;
+    if ('box' in this.phase) this.phase.box.freezer.hold();
+    this.phase = { kind: 'dead' };
+    for (const l of this.deathListeners) l(this);
   }
 
   private async initFailureResult(req: InvocationRequest, err: unknown): Promise<InvocationResult> {
@@ -388,19 +362,29 @@ export class ExecutionContext {
           ? err
           : new FunctionError('Runtime.Unknown', String(err));
     const current = this.output.begin(req.requestId, startLine(req.requestId));
-    await this.finalize(current, { kind: 'exit', exit: { statusCode: 1, oomKilled: false } }, this.initDurationMs ?? 0, false);
+    await reportInvocation({
+      output: this.output,
+      current,
+      outcome: { kind: 'exit', exit: { statusCode: 1, oomKilled: false } },
+      durationMs: this.init.durationMs ?? 0,
+      memorySizeMb: this.fn.memorySize,
+      runtimeMarksEnd: marksEnd(this.fn),
+      initDurationMs: undefined,
+      maxMemoryUsedMb: () => this.maxMemoryUsedMb(),
+    });
     return {
       requestId: req.requestId,
       ...errorPayload(fe),
       logTail: req.tail ? current.log.tailBase64() : undefined,
       coldStart: true,
       durationMs: 0,
-      initDurationMs: this.initDurationMs,
+      initDurationMs: this.init.durationMs,
       contextId: this.id,
     };
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** Our Node.js and Python runtimes mark the end of an invocation's output; `provided` ones may not. */
+function marksEnd(fn: FunctionConfig): boolean {
+  return !fn.runtime.startsWith('provided');
 }

@@ -28,6 +28,11 @@ export interface Lease<M> {
   started?: Promise<void>;
 }
 
+/** The pool was drained (the orchestrator stopped): nothing starts any more. */
+export class PoolClosed extends Error {
+  override readonly name = 'PoolClosed';
+}
+
 /**
  * Every live context of every function. All decisions are synchronous, so picking a context
  * and marking it busy is one step: two concurrent calls can never get the same context.
@@ -38,6 +43,7 @@ export class ContextPool<M extends PoolMember> {
   private readonly generations = new Map<string, number>();
   private readonly generationOf = new WeakMap<M, number>();
   private readonly removals = new WeakMap<M, Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly create: (fn: FunctionConfig, initType: InitializationType) => M,
@@ -47,6 +53,7 @@ export class ContextPool<M extends PoolMember> {
 
   /** A free context of `fn` (most recently used first), else a new one; 429 when capped. */
   acquire(fn: FunctionConfig): Lease<M> {
+    this.assertOpen();
     const warm = this.ofFunction(fn.name)
       .filter((m) => m.available && this.isCurrent(m))
       .sort((a, b) => b.lastUsedAt - a.lastUsedAt);
@@ -61,6 +68,7 @@ export class ContextPool<M extends PoolMember> {
 
   /** A context initialised ahead of use (provisioned concurrency); never reaped or evicted. */
   provision(fn: FunctionConfig): Lease<M> {
+    this.assertOpen();
     this.makeRoom(fn.memorySize);
     return this.add(fn, 'provisioned-concurrency');
   }
@@ -116,9 +124,17 @@ export class ContextPool<M extends PoolMember> {
     return doomed.length;
   }
 
-  /** Removes every context; resolves when all are gone (or failed to go). */
+  /**
+   * Closes the pool for good and removes every context, those still being created included;
+   * resolves when all are gone (or failed to go).
+   */
   async drain(): Promise<PromiseSettledResult<void>[]> {
+    this.closed = true;
     return Promise.allSettled(this.members().map((m) => this.evict(m)));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PoolClosed('the orchestrator is stopped: no new execution context can start');
   }
 
   private add(fn: FunctionConfig, initType: InitializationType): Lease<M> {

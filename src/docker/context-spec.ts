@@ -11,8 +11,16 @@ export interface ContextSpecInput {
   labels: Record<string, string>;
   /** Lambda's variables for this context (AWS_LAMBDA_RUNTIME_API and the rest). */
   lambdaEnv: Record<string, string>;
-  cpuLimit: boolean;
   network: string | null;
+}
+
+/**
+ * The function's CPU quota in Docker's NanoCpus: in proportion to memory (1769 MB = 1 CPU), capped
+ * at the engine's CPUs; 0 (unlimited) when the quota is off.
+ */
+export function cpuNanos(memoryMb: number, engineCpus: number, cpuLimit: boolean): number {
+  if (!cpuLimit) return 0;
+  return Math.round(Math.min(memoryMb / MB_PER_VCPU, Math.max(1, engineCpus)) * 1e9);
 }
 
 /**
@@ -44,13 +52,18 @@ export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerC
       Memory: memoryBytes,
       MemorySwap: memoryBytes, // equal to Memory: no swap
       MemorySwappiness: 0,
-      NanoCpus: input.cpuLimit ? Math.round((fn.memorySize / MB_PER_VCPU) * 1e9) : 0,
+      // No CPU quota yet: the init runs at full speed, as Lambda's does; the context sets the
+      // function's quota (cpuNanos) once the runtime has finished its init.
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${fn.ephemeralStorageSize}m,mode=1777` },
+      // exec: Lambda runs binaries from /tmp (Docker's tmpfs default would be noexec).
+      Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,size=${fn.ephemeralStorageSize}m,mode=1777` },
       Mounts: [{ Type: 'bind', Source: fn.codeDir, Target: '/var/task', ReadOnly: true }],
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       PidsLimit: 1024,
+      Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
+      // docker-init as PID 1 reaps the zombies a function's children leave (the runtime is not PID 1).
+      Init: true,
       NetworkMode: input.network ?? 'bridge',
       ExtraHosts: ['host.docker.internal:host-gateway'],
       LogConfig: { Type: 'none', Config: {} },

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { Settings } from '../config/types';
 
@@ -7,7 +8,16 @@ export interface RuntimeApiAddress {
   advertise: string;
   /** Where the Runtime API servers listen. */
   bind: string;
+  /**
+   * Requests reach a Runtime API from the container's own address, so a server can refuse every
+   * other source. Not so through Docker Desktop's VM or a NAT (runtimeApiHost): `warning` says it.
+   */
+  checkPeer: boolean;
+  warning?: string;
 }
+
+const UNCHECKED =
+  'the Runtime API cannot tell one container from another here, so a function could reach another context\'s Runtime API';
 
 /**
  * How containers reach the Runtime API: the settings when given; Docker Desktop's
@@ -16,11 +26,22 @@ export interface RuntimeApiAddress {
  */
 export async function resolveRuntimeApiAddress(docker: Docker, settings: Settings): Promise<RuntimeApiAddress> {
   if (settings.runtimeApiHost) {
-    return { advertise: settings.runtimeApiHost, bind: settings.runtimeApiBind ?? '0.0.0.0' };
+    const bind = settings.runtimeApiBind ?? (await localAddressOf(settings.runtimeApiHost));
+    if (!bind) {
+      throw new Error(
+        `settings.runtimeApiHost ${settings.runtimeApiHost} is not an address of this machine: set settings.runtimeApiBind to the local address the containers reach`,
+      );
+    }
+    return { advertise: settings.runtimeApiHost, bind, checkPeer: false, warning: `runtimeApiHost is set: ${UNCHECKED}` };
   }
   const info = (await docker.info()) as { OperatingSystem?: string };
   if (/Docker Desktop/i.test(info.OperatingSystem ?? '')) {
-    return { advertise: 'host.docker.internal', bind: settings.runtimeApiBind ?? '127.0.0.1' };
+    return {
+      advertise: 'host.docker.internal',
+      bind: settings.runtimeApiBind ?? '127.0.0.1',
+      checkPeer: false,
+      warning: `Docker Desktop: ${UNCHECKED} (its requests all come from the VM)`,
+    };
   }
   const network = (await docker.getNetwork(settings.network ?? 'bridge').inspect()) as {
     IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> };
@@ -37,7 +58,15 @@ export async function resolveRuntimeApiAddress(docker: Docker, settings: Setting
       `cannot tell how containers reach this host on network ${settings.network ?? 'bridge'}: set settings.runtimeApiHost`,
     );
   }
-  return { advertise: gateway, bind: settings.runtimeApiBind ?? gateway };
+  return { advertise: gateway, bind: settings.runtimeApiBind ?? gateway, checkPeer: true };
+}
+
+/** `host` (a name or an address) when it resolves to an address of this machine, else undefined. */
+async function localAddressOf(host: string): Promise<string | undefined> {
+  const { address } = await lookup(host, { family: 4 }).catch(() => ({ address: '' }));
+  if (!address) return undefined;
+  const mine = Object.values(networkInterfaces()).flatMap((a) => a ?? []).map((a) => a.address);
+  return mine.includes(address) ? address : undefined;
 }
 
 /** This host's IPv4 address inside `cidr`, if it has one (the bridge interface of a local engine). */

@@ -19,6 +19,10 @@ const LOST_CONTEXT_RETRIES = 2;
 
 /** Runs invocations on the pool: picks or starts a context, and replaces lost ones. */
 export class Invoker {
+  /** Event retries waiting for their turn: dropped (and said so) at stop. */
+  private readonly retries = new Map<NodeJS.Timeout, string>();
+  private closed = false;
+
   constructor(
     private readonly functions: () => ReadonlyMap<string, FunctionConfig>,
     private readonly pool: ContextPool<ExecutionContext>,
@@ -68,8 +72,19 @@ export class Invoker {
     return requestId;
   }
 
+  /** Stops for good: Event retries still waiting are dropped and logged. */
+  close(): void {
+    this.closed = true;
+    for (const [timer, requestId] of this.retries) {
+      clearTimeout(timer);
+      this.onBackgroundError(`async invocation ${requestId}: retry dropped, the orchestrator stopped`);
+    }
+    this.retries.clear();
+  }
+
   private async runEvent(name: string, opts: InvokeOptions): Promise<void> {
     for (let attempt = 0; attempt <= EVENT_RETRY_DELAYS_MS.length; attempt++) {
+      if (this.closed) return;
       try {
         const result = await this.invoke(name, { ...opts, tail: false });
         if (!result.errorType) return;
@@ -80,7 +95,16 @@ export class Invoker {
         this.onBackgroundError(`async invocation ${opts.requestId} not run (attempt ${attempt + 1}/3): ${(err as Error).message}`);
       }
       const delay = EVENT_RETRY_DELAYS_MS[attempt];
-      if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
+      if (delay === undefined || this.closed) return;
+      // A retry dropped by close() never resolves: this invocation simply ends there.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.retries.delete(timer);
+          resolve();
+        }, delay);
+        timer.unref();
+        this.retries.set(timer, opts.requestId!);
+      });
     }
   }
 }

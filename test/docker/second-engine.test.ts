@@ -30,7 +30,7 @@ const functions = {
   isolation: { handler: 'index.handler', code: 'isolation' },
   timer: { handler: 'index.handler', code: 'late-timer' },
   short: { handler: 'index.handler', code: 'reuse', timeout: 1 },
-  hog: { handler: 'index.handler', code: join(__dirname, '..', 'example', 'functions', 'hog'), memorySize: 128 },
+  hog: { handler: 'index.handler', code: join(__dirname, '..', 'example', 'functions', 'hog'), memorySize: 128, timeout: 30 },
   echo: { handler: 'none', code: join(FIXTURES, '..', 'runtime', 'provided-echo'), runtime: 'provided' },
 };
 

@@ -41,6 +41,8 @@ function deps(start: ContextDeps['startContainer']): ContextDeps {
   return {
     startContainer: start,
     runtimeApiBind: '127.0.0.1',
+    checkPeer: false,
+    cpuNanos: 0,
     sink: silentLogSink,
     now: () => Date.now(),
     functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
@@ -60,9 +62,9 @@ afterEach(async () => {
 describe('ExecutionContext when init ends before the engine answers the start call', () => {
   it('still counts the first invocation as its cold start, then freezes and reuses the context', async () => {
     const { container, calls } = fakeContainer();
-    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (api, io) => {
+    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
       io.onStart?.();
-      fakeRuntime(api.port);
+      fakeRuntime(port);
       await sleep(100); // the runtime's first GET /next arrives before start() returns
       return { container, memory: { peakBytes: async () => 8 * 1024 * 1024 } };
     }));
@@ -82,9 +84,9 @@ describe('ExecutionContext when init ends before the engine answers the start ca
 
   it('freezes a provisioned context whose init finished first', async () => {
     const { container, calls } = fakeContainer();
-    const ctx = new ExecutionContext(fnConfig('f'), 'provisioned-concurrency', deps(async (api, io) => {
+    const ctx = new ExecutionContext(fnConfig('f'), 'provisioned-concurrency', deps(async (port, io) => {
       io.onStart?.();
-      fakeRuntime(api.port);
+      fakeRuntime(port);
       await sleep(100);
       return { container, memory: { peakBytes: async () => undefined } };
     }));

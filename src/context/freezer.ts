@@ -1,0 +1,69 @@
+/** What the freezer needs of a container. */
+export interface Pausable {
+  pause(): Promise<void>;
+  unpause(): Promise<void>;
+}
+
+/**
+ * Pauses and unpauses one container, one engine call at a time. It does not decide *when*: the
+ * execution context does (`settle`), and asks for a freeze (`freeze`) or a thaw (`thaw`). A
+ * freeze may wait a grace period first; a thaw or `hold` within it cancels the freeze.
+ */
+export class Freezer {
+  private frozen = false;
+  private wanted = false;
+  private grace: NodeJS.Timeout | undefined;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly target: Pausable,
+    private readonly graceMs: number,
+    /** A pause that failed: the container cannot be frozen, so it must not be reused. */
+    private readonly onFreezeFailed: (err: unknown) => void,
+  ) {}
+
+  get isFrozen(): boolean {
+    return this.frozen;
+  }
+
+  freeze(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    if (this.graceMs <= 0) return this.pauseNow();
+    this.grace = setTimeout(() => this.pauseNow(), this.graceMs);
+    this.grace.unref();
+  }
+
+  /** Cancels a freeze that has not started yet (an invocation claimed the context). */
+  hold(): void {
+    this.wanted = false;
+    if (this.grace) clearTimeout(this.grace);
+    this.grace = undefined;
+  }
+
+  /** Running again once this resolves; rejects with the engine's error if unpause fails. */
+  thaw(): Promise<void> {
+    this.hold();
+    return this.step(async () => {
+      if (!this.frozen) return;
+      await this.target.unpause();
+      this.frozen = false;
+    });
+  }
+
+  private pauseNow(): void {
+    this.grace = undefined;
+    this.step(async () => {
+      if (!this.wanted || this.frozen) return;
+      await this.target.pause();
+      this.frozen = true;
+    }).catch(this.onFreezeFailed);
+  }
+
+  /** Engine calls in order: a thaw asked during a pause unpauses after it. */
+  private step(run: () => Promise<void>): Promise<void> {
+    const p = this.tail.then(run);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+}

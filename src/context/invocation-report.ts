@@ -1,0 +1,49 @@
+import { endLine, reportLine } from '../logging/report-lines';
+import type { ContextOutput, InvocationOutput } from './context-output';
+import type { InvocationOutcome } from './outcome';
+
+/** How long END/REPORT wait for late log lines when the runtime sends no marker (custom runtimes). */
+const UNMARKED_FLUSH_MS = 20;
+/** With the marker, a cap in case it never comes (the runtime died mid-write). */
+const MARKED_FLUSH_CAP_MS = 500;
+
+export interface ReportInput {
+  output: ContextOutput;
+  current: InvocationOutput;
+  outcome: InvocationOutcome;
+  durationMs: number;
+  memorySizeMb: number;
+  /** Our Node.js and Python runtimes write an end marker after an invocation's last line. */
+  runtimeMarksEnd: boolean;
+  initDurationMs: number | undefined;
+  maxMemoryUsedMb: () => Promise<number | undefined>;
+}
+
+/** END and REPORT of one invocation, once its own lines are all out. */
+export async function reportInvocation(r: ReportInput): Promise<void> {
+  const { output, current, outcome } = r;
+  if (outcome.kind === 'response' || outcome.kind === 'error') {
+    const cap = r.runtimeMarksEnd ? MARKED_FLUSH_CAP_MS : UNMARKED_FLUSH_MS;
+    await Promise.race([current.flushed.promise, sleep(cap)]);
+  }
+  output.end(current);
+  // Stopped by the cgroup OOM killer: the peak was the limit (and the cgroup is gone by now).
+  const oom = outcome.kind === 'exit' && outcome.exit.oomKilled;
+  const maxMemoryUsedMb = oom ? r.memorySizeMb : await r.maxMemoryUsedMb();
+  output.emit(endLine(current.requestId), current.log);
+  output.emit(
+    reportLine({
+      requestId: current.requestId,
+      durationMs: r.durationMs,
+      memorySizeMb: r.memorySizeMb,
+      maxMemoryUsedMb,
+      initDurationMs: r.initDurationMs,
+      status: outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'exit' ? 'error' : undefined,
+    }),
+    current.log,
+  );
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

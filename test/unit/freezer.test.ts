@@ -1,0 +1,82 @@
+import { Freezer, type Pausable } from '../../src/context/freezer';
+
+/** A container stand-in whose pause and unpause finish only when the test says so. */
+function slowContainer() {
+  const calls: string[] = [];
+  const pending: Array<() => void> = [];
+  const call = (name: string) => () =>
+    new Promise<void>((resolve) => {
+      calls.push(name);
+      pending.push(resolve);
+    });
+  const target: Pausable = { pause: call('pause'), unpause: call('unpause') };
+  const finishNext = async () => {
+    await new Promise((r) => setImmediate(r));
+    pending.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { target, calls, finishNext };
+}
+
+describe('Freezer', () => {
+  it('pauses at once without a grace period, and unpauses on thaw', async () => {
+    const c = slowContainer();
+    const f = new Freezer(c.target, 0, () => undefined);
+    f.freeze();
+    await c.finishNext();
+    expect(f.isFrozen).toBe(true);
+    const thawed = f.thaw();
+    await c.finishNext();
+    await thawed;
+    expect(f.isFrozen).toBe(false);
+    expect(c.calls).toEqual(['pause', 'unpause']);
+  });
+
+  it('a thaw asked while the pause is in flight unpauses after it, never before', async () => {
+    const c = slowContainer();
+    const f = new Freezer(c.target, 0, () => undefined);
+    f.freeze();
+    await new Promise((r) => setImmediate(r));
+    const thawed = f.thaw();
+    expect(c.calls).toEqual(['pause']);
+    await c.finishNext(); // the pause lands
+    await c.finishNext(); // then the unpause
+    await thawed;
+    expect(c.calls).toEqual(['pause', 'unpause']);
+    expect(f.isFrozen).toBe(false);
+  });
+
+  it('a claim within the grace period cancels the freeze: no engine call at all', async () => {
+    jest.useFakeTimers();
+    try {
+      const c = slowContainer();
+      const f = new Freezer(c.target, 50, () => undefined);
+      f.freeze();
+      jest.advanceTimersByTime(49);
+      f.hold();
+      jest.advanceTimersByTime(100);
+      for (let i = 0; i < 3; i++) await Promise.resolve();
+      expect(c.calls).toEqual([]);
+      f.freeze();
+      jest.advanceTimersByTime(50);
+      for (let i = 0; i < 3; i++) await Promise.resolve(); // the engine call follows in a microtask
+      expect(c.calls).toEqual(['pause']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('reports a failed pause, and a failed unpause to the caller of thaw', async () => {
+    const failures: unknown[] = [];
+    const target: Pausable = {
+      pause: () => Promise.reject(new Error('no such container')),
+      unpause: () => Promise.reject(new Error('engine away')),
+    };
+    const f = new Freezer(target, 0, (err) => failures.push(err));
+    f.freeze();
+    await new Promise((r) => setImmediate(r));
+    expect(failures).toHaveLength(1);
+    expect(f.isFrozen).toBe(false);
+    await expect(f.thaw()).resolves.toBeUndefined(); // never paused: nothing to undo
+  });
+});
