@@ -9,7 +9,7 @@ export async function psCommand(o: { endpoint: string }): Promise<void> {
   if (!res.ok) throw new Error(`${o.endpoint} answered ${res.status}: ${await res.text()}`);
   const { contexts, functions } = (await res.json()) as { contexts: ContextRow[]; functions: Record<string, FunctionStats> };
   const table = new Table({
-    head: ['ID', 'FUNCTION', 'STATE', 'INVOCATIONS', 'IDLE FOR', 'MEMORY USED', 'AGE'],
+    head: ['ID', 'FUNCTION', 'STATE', 'INVOCATIONS', 'IDLE FOR', 'MEMORY USED', 'PIDS', 'AGE'],
     // Colours only on a terminal: piped into grep or a script, the cells are plain text.
     style: process.stdout.isTTY ? {} : { head: [], border: [] },
   });
@@ -21,6 +21,7 @@ export async function psCommand(o: { endpoint: string }): Promise<void> {
       c.invocations,
       c.idleForMs === null ? '-' : seconds(c.idleForMs),
       c.memoryUsedMb === null ? '-' : `${c.memoryUsedMb} MB`,
+      c.pids === null ? '-' : `${c.pids}/1024`,
       seconds(c.ageMs),
     ]);
   }

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { FunctionConfig, Settings } from '../config/types';
 import { contextContainerSpec, cpuNanos } from '../docker/context-spec';
 import { contextLabels, type InstanceIdentity } from '../docker/labels';
-import { memoryPeakReader } from '../docker/memory-peak';
+import { cgroupReader } from '../docker/cgroup-reader';
 import { asEngineError } from '../docker/engine-errors';
 import type { RuntimeApiAddress } from '../docker/host-address';
 import type { LogSink } from '../logging/log-sink';
@@ -55,7 +55,7 @@ export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
         const container = await ContextContainer.run(docker, spec, onOutput).catch((err: unknown) => {
           throw asEngineError(docker, err);
         });
-        return { container, memory: memoryPeakReader(docker, container.id) };
+        return { container, memory: cgroupReader(docker, container.id) };
       },
     });
 }

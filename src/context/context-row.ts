@@ -8,6 +8,8 @@ export interface ContextRow {
   invocations: number;
   idleForMs: number | null;
   memoryUsedMb: number | null;
+  /** Processes and threads in use, of 1024: a context that can no longer spawn shows it here. */
+  pids: number | null;
   ageMs: number;
   provisioned: boolean;
   containerId: string | null;
@@ -26,6 +28,7 @@ export async function contextRow(c: ExecutionContext, now: number): Promise<Cont
     invocations: c.invocations,
     idleForMs: c.available ? now - c.lastUsedAt : null,
     memoryUsedMb: (await c.maxMemoryUsedMb()) ?? null,
+    pids: (await c.pidsInUse()) ?? null,
     ageMs: now - c.createdAt,
     provisioned: c.provisioned,
     containerId: c.containerId ?? null,

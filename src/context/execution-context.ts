@@ -4,7 +4,7 @@ import { FunctionError, RuntimeExitError } from '../errors';
 import { lineSplitter } from '../logging/line-splitter';
 import type { LogSink } from '../logging/log-sink';
 import { startLine } from '../logging/report-lines';
-import type { MemoryPeakReader } from '../docker/memory-peak';
+import type { CgroupReader } from '../docker/cgroup-reader';
 import type { ContainerExit, ContainerIo, ContextContainer } from './context-container';
 import { ContextLost, type InvocationRequest, type InvocationResult } from './invocation';
 import type { InitializationType } from './lambda-env';
@@ -22,7 +22,7 @@ export type ContextState = 'initializing' | 'busy' | 'idle' | 'frozen' | 'dead';
 /** What an execution context needs from outside; built by the context factory. */
 export interface ContextDeps {
   /** Creates and starts the container whose runtime talks to the Runtime API on `port`. */
-  startContainer(port: number, io: ContainerIo): Promise<{ container: ContextContainer; memory: MemoryPeakReader }>;
+  startContainer(port: number, io: ContainerIo): Promise<{ container: ContextContainer; memory: CgroupReader }>;
   runtimeApiBind: string;
   /** Only the container's own address may use its Runtime API (where the engine shows it). */
   checkPeer: boolean;
@@ -38,7 +38,7 @@ export interface ContextDeps {
 /** The container, once it exists, and what works on it. */
 interface Box {
   container: ContextContainer;
-  memory: MemoryPeakReader;
+  memory: CgroupReader;
   freezer: Freezer;
 }
 
@@ -140,7 +140,7 @@ export class ExecutionContext {
     );
     if (this.isDead()) return void (await session.close());
     this.phase = { kind: 'creating', session };
-    let started: { container: ContextContainer; memory: MemoryPeakReader };
+    let started: { container: ContextContainer; memory: CgroupReader };
     try {
       started = await this.deps.startContainer(session.port, {
         stdout: lineSplitter((l) => this.output.onLine(l)),
@@ -231,6 +231,11 @@ export class ExecutionContext {
     const bytes = await memory?.peakBytes();
     if (bytes !== undefined && Number.isFinite(bytes)) this.lastMaxMemoryMb = Math.ceil(bytes / (1024 * 1024));
     return this.lastMaxMemoryMb;
+  }
+
+  /** Processes and threads the context runs (its limit is 1024, as Lambda's). */
+  async pidsInUse(): Promise<number | undefined> {
+    return 'box' in this.phase ? this.phase.box.memory.pids() : undefined;
   }
 
   /**

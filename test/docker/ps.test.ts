@@ -49,7 +49,7 @@ describe('orchestrator ps', () => {
     process.stdout.write(`${stdout}\n`);
     expect(exitCode).toBe(0);
     const [head, ...body] = rows(stdout);
-    expect(head).toEqual(['ID', 'FUNCTION', 'STATE', 'INVOCATIONS', 'IDLE FOR', 'MEMORY USED', 'AGE']);
+    expect(head).toEqual(['ID', 'FUNCTION', 'STATE', 'INVOCATIONS', 'IDLE FOR', 'MEMORY USED', 'PIDS', 'AGE']);
     const byFn = new Map(body.map((r) => [r[1], r]));
     const live = await orch.contexts();
     expect(body).toHaveLength(live.length);
@@ -60,7 +60,8 @@ describe('orchestrator ps', () => {
     expect(often[4]).toMatch(/^\d+\.\ds$/);
     expect(Number(often[4].slice(0, -1))).toBeGreaterThanOrEqual(1);
     expect(often[5]).toMatch(/^\d+ MB$/);
-    expect(Number(often[6].slice(0, -1))).toBeGreaterThan(Number(often[4].slice(0, -1)));
+    expect(often[6]).toMatch(/^([2-9]|\d\d+)\/1024$/); // docker-init, node and node's threads
+    expect(Number(often[7].slice(0, -1))).toBeGreaterThan(Number(often[4].slice(0, -1)));
 
     expect(byFn.get('busy')!.slice(2, 5)).toEqual(['busy', '0', '-']);
     expect(byFn.get('slow')!.slice(2, 5)).toEqual(['initializing', '0', '-']);

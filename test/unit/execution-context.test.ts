@@ -66,7 +66,7 @@ describe('ExecutionContext when init ends before the engine answers the start ca
       io.onStart?.();
       fakeRuntime(port);
       await sleep(100); // the runtime's first GET /next arrives before start() returns
-      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024 } };
+      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7 } };
     }));
     made.push(ctx);
     await ctx.start();
@@ -88,7 +88,7 @@ describe('ExecutionContext when init ends before the engine answers the start ca
       io.onStart?.();
       fakeRuntime(port);
       await sleep(100);
-      return { container, memory: { peakBytes: async () => undefined } };
+      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined } };
     }));
     made.push(ctx);
     await ctx.start();
