@@ -22,6 +22,7 @@ import { ProvisionedConcurrency } from './context/provisioned';
 import { Upkeep } from './context/upkeep';
 import { Reloader } from './reload/reloader';
 import { StartCounts } from './invocation/start-counts';
+import { hostCredentials } from './credentials/host-credentials';
 
 export interface OrchestratorOptions {
   /**
@@ -200,6 +201,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
   const progress = opts.onProgress ?? (() => undefined);
   const sink = opts.logSink ?? silentLogSink;
   const { settings } = config;
+  for (const w of config.warnings) progress(`warning: ${w}`);
 
   const info = await docker.info().catch((err: Error) => {
     throw new Error(`Docker engine unreachable at ${dockerEndpoint(docker)}: ${err.message}`);
@@ -230,6 +232,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
     sink,
     clock,
     engineCpus: (info as { NCPU?: number }).NCPU ?? 1,
+    credentials: settings.credentials === 'host' ? hostCredentials() : async () => ({}),
   });
   const janitor = new ContainerJanitor(docker, instance.id);
   const pool = new ContextPool<ExecutionContext>(factory, budgetMb, {

@@ -22,6 +22,8 @@ export interface ContextFactoryDeps {
   clock: Clock;
   /** CPUs of the engine: the cap of a function's CPU quota. */
   engineCpus: number;
+  /** What every context gets as AWS credentials (settings.credentials). */
+  credentials(): Promise<Record<string, string>>;
 }
 
 export type ContextFactory = (fn: FunctionConfig, initType: InitializationType) => ExecutionContext;
@@ -51,6 +53,7 @@ export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
             now: new Date(deps.clock.now()),
           }),
           network: settings.network,
+          defaultEnv: await deps.credentials(),
         });
         const container = await ContextContainer.run(docker, spec, onOutput).catch((err: unknown) => {
           throw asEngineError(docker, err);

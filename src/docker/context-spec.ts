@@ -9,8 +9,10 @@ export interface ContextSpecInput {
   fn: FunctionConfig;
   image: string;
   labels: Record<string, string>;
-  /** Lambda's variables for this context (AWS_LAMBDA_RUNTIME_API and the rest). */
+  /** Lambda's variables for this context (AWS_LAMBDA_RUNTIME_API and the rest): they win. */
   lambdaEnv: Record<string, string>;
+  /** Defaults the function's own `environment` may override (the host's AWS credentials). */
+  defaultEnv?: Record<string, string>;
   network: string | null;
 }
 
@@ -36,7 +38,7 @@ export function nodeHeapFlags(memoryMb: number): string[] {
 export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerCreateOptions {
   const { fn } = input;
   const memoryBytes = fn.memorySize * 1024 * 1024;
-  const env = { ...fn.environment, ...input.lambdaEnv };
+  const env = { ...input.defaultEnv, ...fn.environment, ...input.lambdaEnv };
   return {
     Image: input.image,
     Labels: input.labels,

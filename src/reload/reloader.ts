@@ -45,7 +45,7 @@ export class Reloader<M extends PoolMember> {
 
     const settings: Settings = { ...old.settings };
     for (const k of diff.liveSettings) (settings as unknown as Record<string, unknown>)[k] = next.settings[k];
-    this.config = { file: next.file, settings, functions: next.functions };
+    this.config = { ...next, settings };
     if (diff.liveSettings.length > 0) this.deps.applySettings(settings, diff.liveSettings);
     for (const name of [...diff.changed, ...diff.removed]) this.deps.pool.retire(name);
     await this.deps.provision(fresh);
