@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '../../..');
-const BOOTSTRAP = path.join(REPO, 'images/python/runtime/bootstrap.py');
+export const RUNTIME_DIR = path.join(REPO, 'images/python/runtime');
+const BOOTSTRAP = path.join(RUNTIME_DIR, 'bootstrap.py');
 export const FIXTURES = path.join(__dirname, 'fixtures');
 const PYTHON = process.env.PYTHON ?? 'python3';
 /** The interpreter's own path: a version manager's shim (pyenv) costs ~0.3 s per start. */
@@ -35,6 +36,12 @@ export function requirePython311(): void {
     throw new Error(`the Python runtime tests need ${PYTHON} 3.11+, found ${version}`);
   }
   interpreter = executable || PYTHON;
+}
+
+/** The Python interpreter the tests run (after requirePython311). */
+export function pythonInterpreter(): string {
+  if (!interpreter) requirePython311();
+  return interpreter!;
 }
 
 export interface FakeEvent {
@@ -145,11 +152,12 @@ export async function runRuntime(opts: RunOptions): Promise<RunResult> {
   const port = (server.address() as AddressInfo).port;
 
   const out = fs.openSync(stdoutPath, 'w');
-  if (!interpreter) requirePython311();
-  const child = spawn(interpreter!, [BOOTSTRAP], {
+  const child = spawn(pythonInterpreter(), [BOOTSTRAP], {
     stdio: ['ignore', out, 'pipe'],
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
+      // No __pycache__ in the runtime's folder (it would change the image's content hash) or the fixtures.
+      PYTHONDONTWRITEBYTECODE: '1',
       ...LAMBDA_ENV,
       AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
       LAMBDA_TASK_ROOT: path.join(FIXTURES, opts.fixture),
@@ -160,7 +168,7 @@ export async function runRuntime(opts: RunOptions): Promise<RunResult> {
   });
   fs.closeSync(out);
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await Promise.race([done, exited]);
   child.kill('SIGKILL');
