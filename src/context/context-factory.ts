@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { FunctionConfig, Settings } from '../config/types';
+import { runtimeFamily, type FunctionConfig, type Settings } from '../config/types';
 import { contextContainerSpec, cpuNanos } from '../docker/context-spec';
 import { contextLabels, type InstanceIdentity } from '../docker/labels';
 import { cgroupReader } from '../docker/cgroup-reader';
@@ -40,7 +40,9 @@ export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
       now: () => deps.clock.now(),
       functionArn: functionArn(fn, settings.region),
       initTimeoutMs: settings.initTimeout * 1000,
-      freezeDelayMs: settings.freezeDelay,
+      // The grace is for runtimes whose JavaScript/Python is already stopped at the response; a
+      // `provided` runtime is paused at once. freezeDelay trades the real freeze for speed, for any.
+      freezeGraceMs: Math.max(settings.freezeDelay, runtimeFamily(fn.runtime) === 'provided' ? 0 : settings.freezeGrace),
       async startContainer(port, onOutput) {
         const spec = contextContainerSpec({
           fn,

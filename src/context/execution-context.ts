@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FunctionConfig } from '../config/types';
+import { runtimeFamily, type FunctionConfig } from '../config/types';
 import { FunctionError, RuntimeExitError } from '../errors';
 import { lineSplitter } from '../logging/line-splitter';
 import type { LogSink } from '../logging/log-sink';
@@ -32,7 +32,8 @@ export interface ContextDeps {
   now(): number;
   functionArn: string;
   initTimeoutMs: number;
-  freezeDelayMs: number;
+  /** How long a free context stays thawed before the pause (CONTRACT section 4 allows 100 ms). */
+  freezeGraceMs: number;
 }
 
 /** The container, once it exists, and what works on it. */
@@ -156,7 +157,7 @@ export class ExecutionContext {
     const { container, memory } = started;
     this.containerId = container.id;
     if (this.isDead()) return void (await container.remove()); // destroyed while it was created
-    const freezer = new Freezer(container, this.deps.freezeDelayMs, () => void this.destroy());
+    const freezer = new Freezer(container, this.deps.freezeGraceMs, () => void this.destroy());
     this.phase = { kind: 'initializing', session, box: { container, memory, freezer } };
     void container.exited.then((exit) => this.onExit(exit));
     // The runtime may have asked for work before the engine answered the start call.
@@ -391,5 +392,5 @@ export class ExecutionContext {
 
 /** Our Node.js and Python runtimes mark the end of an invocation's output; `provided` ones may not. */
 function marksEnd(fn: FunctionConfig): boolean {
-  return !fn.runtime.startsWith('provided');
+  return runtimeFamily(fn.runtime) !== 'provided';
 }

@@ -47,7 +47,7 @@ function deps(start: ContextDeps['startContainer']): ContextDeps {
     now: () => Date.now(),
     functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
     initTimeoutMs: 5_000,
-    freezeDelayMs: 0,
+    freezeGraceMs: 0,
   };
 }
 
