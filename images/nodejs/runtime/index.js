@@ -68,6 +68,17 @@ function main() {
   });
   process.on('beforeExit', () => runtime && runtime.onBeforeExit());
 
+  // A stem context loads nothing of the function before it is claimed: its init starts then.
+  if (env._ORCHESTRATOR_STEM === '1') {
+    delete env._ORCHESTRATOR_STEM;
+    try {
+      initClient.awaitClaim();
+    } catch (err) {
+      reportRuntimeFailure(err);
+      return exit(1);
+    }
+  }
+
   loadFunction({ taskRoot: env.LAMBDA_TASK_ROOT || process.cwd(), handlerString: env._HANDLER || '', node24 }).then(
     ({ handler, metadata }) => {
       runtime = new Runtime({

@@ -104,6 +104,15 @@ class RapidClient {
     this.transport.exchange([errorRequest(`${invocationPath(id)}/error`, error)]);
   }
 
+  /**
+   * A stem context (booted ahead of demand) waits here, frozen, until an invocation claims it:
+   * an orchestrator extension of the Runtime API, asked only when _ORCHESTRATOR_STEM is set.
+   */
+  awaitClaim() {
+    const [res] = this.transport.exchange([{ method: 'GET', path: `${PREFIX}/orchestrator/claim` }]);
+    if (res.status !== 200) throw new Error(`GET /orchestrator/claim answered ${res.status}: ${res.body}`);
+  }
+
   /** @param {unknown} error */
   postInitError(error) {
     this.transport.exchange([errorRequest(`${PREFIX}/init/error`, error)]);

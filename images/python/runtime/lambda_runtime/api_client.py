@@ -88,6 +88,10 @@ class RuntimeApiClient(object):
             raise RuntimeApiError(endpoint, got, data)
         return resp_headers, data
 
+    def await_claim(self):
+        """A stem context (booted ahead of demand) waits here, frozen, until an invocation claims it."""
+        self._expect(200, "/orchestrator/claim", "GET")
+
     def wait_next_invocation(self):
         headers, body = self._expect(200, "/invocation/next", "GET")
         return InvocationRequest(headers, body)

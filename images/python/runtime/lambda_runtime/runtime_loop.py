@@ -1,6 +1,7 @@
 """The runtime's life: init (logging, the handler's module), then one invocation after another."""
 
 import logging
+import os
 import sys
 
 from .end_marker import write_end_marker
@@ -69,5 +70,8 @@ def run(handler_name, client, log_format, log_level):
     sys.stdout = Unbuffered(sys.stdout)
     sys.stderr = Unbuffered(sys.stderr)
     log_sink = StandardLogSink()
+    # A stem context loads nothing of the function before it is claimed: its init starts then.
+    if os.environ.pop("_ORCHESTRATOR_STEM", None) == "1":
+        client.await_claim()
     request_handler = init(handler_name, client, log_format, log_level, log_sink)
     serve(request_handler, client, log_format, log_sink)
