@@ -1,16 +1,31 @@
 import { resolve } from 'node:path';
-import { startOrchestrator, type StartedOrchestrator } from '../orchestrator';
+import { loadConfigFile, parseParameterOverrides } from '../config/load';
+import { startOrchestrator, type OrchestratorOptions, type StartedOrchestrator } from '../orchestrator';
 import { streamLogSink } from '../logging/log-sink';
 import { watchAndReload } from '../watch/watch-reload';
+import { defaultConfigFile } from './config-file';
 
 function notice(line: string): void {
   process.stderr.write(`orchestrator: ${line}\n`);
 }
 
+export interface UpOptions {
+  /** functions.yaml or a SAM/CloudFormation template; found in the current folder when not given. */
+  file?: string;
+  host: string;
+  port: string;
+  watch?: boolean;
+  /** `--parameter-overrides` items (a template's Parameters). */
+  parameterOverrides?: string[];
+}
+
 /** Serves until SIGINT/SIGTERM, then removes every container it made and exits 0. */
-export async function upCommand(o: { file: string; host: string; port: string; watch?: boolean }): Promise<void> {
+export async function upCommand(o: UpOptions): Promise<void> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (got ${o.port})`);
+  const file = resolve(o.file ?? defaultConfigFile(process.cwd()));
+  if (o.file === undefined) notice(`reading ${file}`);
+  const parameterOverrides = o.parameterOverrides ? parseParameterOverrides(o.parameterOverrides) : undefined;
   let running: StartedOrchestrator | undefined;
   let starting: Promise<StartedOrchestrator> | undefined;
   let watching: { close(): Promise<void> } | undefined;
@@ -39,19 +54,33 @@ export async function upCommand(o: { file: string; host: string; port: string; w
     void shutdown('internal error', 1);
   });
 
-  starting = startOrchestrator({
-    config: resolve(o.file),
+  // startOrchestrator prints the loader's warnings (file:line: property: why) once, as progress.
+  const options: OrchestratorOptions & { parameterOverrides?: Record<string, string> } = {
+    config: file,
+    parameterOverrides,
     host: o.host,
     port,
     logSink: streamLogSink(process.stdout),
     onProgress: notice,
-  });
+  };
+  starting = startOrchestrator(options);
   running = await starting;
   if (stopping) return; // a signal came during start-up; shutdown() handles it
-  const names = [...running.config.functions.keys()].join(', ');
-  notice(`serving ${running.config.functions.size} function(s) (${names}) on ${running.url}`);
+  notice(`serving ${running.config.functions.size} function(s) (${servedNames(running)}) on ${running.url}`);
   if (o.watch) {
-    watching = await watchAndReload({ file: resolve(o.file), orchestrator: running, report: notice });
-    notice(`watching ${o.file} and the functions' code for changes`);
+    watching = await watchAndReload({
+      file,
+      orchestrator: running,
+      report: notice,
+      load: (f) => loadConfigFile(f, undefined, { parameterOverrides }),
+    });
+    notice(`watching ${o.file ?? file} and the functions' code for changes`);
   }
+}
+
+/** `hello, HelloWorldFunction (also my-hello)`: the names each function answers to. */
+function servedNames(orch: StartedOrchestrator): string {
+  const aliases = new Map<string, string[]>();
+  for (const [alias, key] of orch.config.aliases ?? []) aliases.set(key, [...(aliases.get(key) ?? []), alias]);
+  return [...orch.config.functions.keys()].map((k) => (aliases.has(k) ? `${k} (also ${aliases.get(k)!.join(', ')})` : k)).join(', ');
 }

@@ -7,7 +7,10 @@ export interface ProjectChange {
   code: Set<string>;
 }
 
-/** Pure: maps changed paths to functions.yaml and to the functions whose code folder holds them. */
+/**
+ * Pure: maps changed paths to the config file (functions.yaml or a template) and to the functions
+ * whose code folder or one of whose layer folders holds them.
+ */
 export function classifyChanges(paths: Iterable<string>, configFile: string, functions: Iterable<FunctionConfig>): ProjectChange {
   const file = path.resolve(configFile);
   const fns = [...functions];
@@ -15,7 +18,7 @@ export function classifyChanges(paths: Iterable<string>, configFile: string, fun
   for (const raw of paths) {
     const p = path.resolve(raw);
     if (p === file) change.config = true;
-    for (const fn of fns) if (isInside(p, fn.codeDir)) change.code.add(fn.name);
+    for (const fn of fns) if (folders(fn).some((d) => isInside(p, d))) change.code.add(fn.name);
   }
   return change;
 }
@@ -25,9 +28,13 @@ export function isInside(p: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/** The folders to watch: each code folder once, none inside another one already watched. */
+function folders(fn: FunctionConfig): string[] {
+  return [fn.codeDir, ...fn.layers];
+}
+
+/** The folders to watch: each code and layer folder once, none inside another one already watched. */
 export function codeFolders(functions: Iterable<FunctionConfig>): string[] {
-  const dirs = [...new Set([...functions].map((f) => path.resolve(f.codeDir)))].sort((a, b) => a.length - b.length);
+  const dirs = [...new Set([...functions].flatMap(folders).map((d) => path.resolve(d)))].sort((a, b) => a.length - b.length);
   const kept: string[] = [];
   for (const d of dirs) if (!kept.some((k) => isInside(d, k))) kept.push(d);
   return kept;

@@ -20,9 +20,9 @@ export interface WatchReloadOptions {
 }
 
 /**
- * `orchestrator up --watch`: reloads the orchestrator when functions.yaml or a function's code
- * changes. A broken functions.yaml is reported (file, line, key) and the previous configuration
- * keeps serving.
+ * `orchestrator up --watch`: reloads the orchestrator when functions.yaml (or the SAM template) or
+ * a function's code or layers change. A broken file is reported (file, line, key) and the previous
+ * configuration keeps serving; warnings the new file brings are reported once, as `up` reports its own.
  */
 export async function watchAndReload(opts: WatchReloadOptions): Promise<{ close(): Promise<void> }> {
   const load = opts.load ?? loadConfigFile;
@@ -41,6 +41,8 @@ export async function watchAndReload(opts: WatchReloadOptions): Promise<{ close(
         if (change.code.size === 0) return;
       }
     }
+    const known = new Set(orch.config.warnings);
+    for (const w of next.warnings) if (!known.has(w)) opts.report(`warning: ${w}`);
     const diff = await orch.reload(next, { codeChanged: change.code });
     watcher?.refresh();
     for (const line of describe(diff, change.code)) opts.report(line);
