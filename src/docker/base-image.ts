@@ -1,7 +1,8 @@
 /**
- * An offline base image assembled from this host's own files: the running Node.js binary, /bin/sh,
- * curl (when present) and every shared library they load, plus the few /etc files a Lambda-like
- * sandbox needs. Imported with `docker import` (POST /images/create?fromSrc=-), so no registry is
+ * An offline base image assembled from this host's own files: /bin/sh, curl (when present) and
+ * every shared library they and this host's Node.js load, plus the few /etc files a Lambda-like
+ * sandbox needs. The language runtimes themselves (node, python) are added per runtime image
+ * (src/docker/runtime-recipes.ts) at /var/lang, so the base is shared by every runtime. Imported with `docker import` (POST /images/create?fromSrc=-), so no registry is
  * ever contacted.
  *
  * The tag carries a hash of the file list (with sizes and mtimes) and of this assembly code's
@@ -18,7 +19,7 @@ import { dockerEndpoint, isNotFound } from './client';
 import { processAlive } from '../process-alive';
 
 /** Bump when the assembly below changes what ends up in the image. */
-const ASSEMBLY_VERSION = 'host-base/1';
+const ASSEMBLY_VERSION = 'host-base/2';
 
 export const HOST_BASE_REPOSITORY = 'lambda-orchestrator/base';
 
@@ -77,7 +78,8 @@ export interface HostBasePlan {
 }
 
 interface Binary {
-  dest: string;
+  /** Where the binary goes in the image; undefined: only its libraries do. */
+  dest?: string;
   hostPath: string;
   required: boolean;
 }
@@ -107,7 +109,7 @@ export function parseLddOutput(output: string): { paths: string[]; missing: stri
   return { paths, missing };
 }
 
-async function lddPaths(binary: string): Promise<{ paths: string[]; missing: string[] }> {
+export async function lddPaths(binary: string): Promise<{ paths: string[]; missing: string[] }> {
   let result: execa.ExecaReturnValue;
   try {
     result = await execa('ldd', [binary], { reject: false, env: { LC_ALL: 'C' } });
@@ -133,7 +135,7 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function hostFile(dest: string, hostPath: string): Promise<HostBaseFile> {
+export async function hostFile(dest: string, hostPath: string): Promise<HostBaseFile> {
   const source = await fsp.realpath(hostPath);
   const st = await fsp.stat(source);
   if (!st.isFile()) throw new Error(`${hostPath} (${source}) is not a regular file`);
@@ -153,7 +155,8 @@ export async function planHostBase(): Promise<HostBasePlan> {
   }
   const notes: string[] = [];
   const binaries: Binary[] = [
-    { dest: '/usr/bin/node', hostPath: process.execPath, required: true },
+    // Only node's libraries: any glibc build of Node.js (the pinned ones of each runtime) loads the same.
+    { hostPath: process.execPath, required: true },
     { dest: '/bin/sh', hostPath: '/bin/sh', required: true },
   ];
   if (await exists('/usr/bin/curl')) {
@@ -171,7 +174,7 @@ export async function planHostBase(): Promise<HostBasePlan> {
       notes.push(`${msg}; left out of the base image`);
       continue;
     }
-    byDest.set(bin.dest, await hostFile(bin.dest, bin.hostPath));
+    if (bin.dest !== undefined) byDest.set(bin.dest, await hostFile(bin.dest, bin.hostPath));
     for (const lib of paths) {
       // Keep the path exactly as ldd prints it (e.g. /lib/x86_64-linux-gnu/libc.so.6 and
       // /lib64/ld-linux-x86-64.so.2 on merged-/usr Debian); copy the symlink's target there.

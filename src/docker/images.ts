@@ -1,14 +1,15 @@
 /**
- * Runtime images (`images/<runtime>/`), tagged by content: `lambda-orchestrator/<runtime>:<hash12>`
- * where the hash covers every file of the image folder and the base image identity. An existing
+ * Runtime images (`images/<runtime>/Dockerfile` and what src/docker/runtime-recipes.ts composes
+ * around it), tagged by content: `lambda-orchestrator/<runtime>:<hash12>` where the hash covers
+ * every file of the build context and the base image identity. An existing
  * tag is reused as is; a missing one is built with the classic builder (no RUN in the Dockerfiles,
  * so the offline host base works as well as a public one).
  */
-import { createHash } from 'crypto';
 import { existsSync, promises as fsp, statSync } from 'fs';
 import * as path from 'path';
 import type Dockerode from 'dockerode';
-import * as tarFs from 'tar-fs';
+import { type ContextEntry, hashContext, withContextTar } from './build-context';
+import { type RuntimeRecipe, runtimeRecipe } from './runtime-recipes';
 import type { BaseImageSource, RuntimeName } from '../config/types';
 import {
   HOST_BASE_REPOSITORY,
@@ -20,7 +21,7 @@ import {
 } from './base-image';
 
 /** Bump when the way images are built (not their files) changes. */
-const RECIPE_VERSION = 'runtime-image/1';
+const RECIPE_VERSION = 'runtime-image/2';
 
 export const RUNTIME_IMAGE_REPOSITORY_PREFIX = 'lambda-orchestrator/';
 
@@ -65,48 +66,39 @@ function isDir(p: string): boolean {
   }
 }
 
-interface ContextFile {
-  rel: string;
-  abs: string;
-  executable: boolean;
-}
-
-async function listFiles(root: string, rel = ''): Promise<ContextFile[]> {
-  const out: ContextFile[] = [];
-  const names = (await fsp.readdir(path.join(root, rel))).sort();
-  for (const name of names) {
-    const childRel = rel === '' ? name : `${rel}/${name}`;
-    const abs = path.join(root, childRel);
-    const st = await fsp.stat(abs); // follows symlinks, as the build context does
-    if (st.isDirectory()) out.push(...(await listFiles(root, childRel)));
-    else if (st.isFile()) out.push({ rel: childRel, abs, executable: (st.mode & 0o111) !== 0 });
-  }
-  return out;
-}
-
-function runtimeDir(runtime: RuntimeName, imagesDir?: string): string {
-  const dir = path.join(imagesDir ?? defaultImagesDir(), runtime);
+function dockerfileFolder(runtime: RuntimeName, dir: string): string {
   if (!isDir(dir)) throw new Error(`no image folder for runtime ${runtime}: ${dir} does not exist`);
   if (!existsSync(path.join(dir, 'Dockerfile'))) throw new Error(`no Dockerfile for runtime ${runtime} in ${dir}`);
   return dir;
 }
 
-async function contentHash(dir: string, baseIdentity: string): Promise<string> {
-  const hash = createHash('sha256');
-  hash.update(`${RECIPE_VERSION}\0base\0${baseIdentity}\n`);
-  for (const f of await listFiles(dir)) {
-    const bytes = await fsp.readFile(f.abs);
-    hash.update(`file\0${f.rel}\0${f.executable ? 'x' : '-'}\0${bytes.length}\0`);
-    hash.update(bytes);
-    hash.update('\n');
+/** The Dockerfile folder's own files (not its sub-folders: the recipe composes those). */
+async function dockerfileEntries(dir: string): Promise<ContextEntry[]> {
+  const out: ContextEntry[] = [];
+  for (const name of (await fsp.readdir(dir)).sort()) {
+    const abs = path.join(dir, name);
+    if ((await fsp.stat(abs)).isFile()) out.push({ kind: 'file', dest: name, source: abs, identity: 'bytes' });
   }
-  return hash.digest('hex').slice(0, 12);
+  return out;
 }
 
-async function baseIdentity(base: BaseImageSource): Promise<string> {
-  const trimmed = base.trim();
+interface Plan {
+  ref: string;
+  base: string;
+  recipe: RuntimeRecipe;
+  entries: ContextEntry[];
+}
+
+async function planImage(runtime: RuntimeName, opts: { base: BaseImageSource; imagesDir?: string }): Promise<Plan> {
+  const trimmed = opts.base.trim();
   if (trimmed === '') throw new Error('the base image reference is empty');
-  return trimmed === 'host' ? hostBaseImageRef() : trimmed;
+  const imagesDir = opts.imagesDir ?? defaultImagesDir();
+  const recipe = await runtimeRecipe({ runtime, imagesDir, base: trimmed, projectRoot: path.dirname(defaultImagesDir()) });
+  const dir = dockerfileFolder(runtime, path.join(imagesDir, recipe.dockerfileDir));
+  const base = trimmed === 'host' ? await hostBaseImageRef() : trimmed;
+  const entries = [...(await dockerfileEntries(dir)), ...recipe.entries];
+  const hash = await hashContext(`${RECIPE_VERSION}\0base\0${base}`, entries);
+  return { ref: `${RUNTIME_IMAGE_REPOSITORY_PREFIX}${runtime}:${hash}`, base, recipe, entries };
 }
 
 /** The reference `ensureRuntimeImage` returns for these inputs, computed without building. */
@@ -114,9 +106,7 @@ export async function runtimeImageRef(
   runtime: RuntimeName,
   opts: { base: BaseImageSource; imagesDir?: string },
 ): Promise<string> {
-  const dir = runtimeDir(runtime, opts.imagesDir);
-  const hash = await contentHash(dir, await baseIdentity(opts.base));
-  return `${RUNTIME_IMAGE_REPOSITORY_PREFIX}${runtime}:${hash}`;
+  return (await planImage(runtime, opts)).ref;
 }
 
 /**
@@ -129,10 +119,8 @@ export async function ensureRuntimeImage(
   runtime: RuntimeName,
   opts: RuntimeImageOptions,
 ): Promise<string> {
-  const dir = runtimeDir(runtime, opts.imagesDir);
   const isHost = opts.base.trim() === 'host';
-  const base = await baseIdentity(opts.base);
-  const ref = `${RUNTIME_IMAGE_REPOSITORY_PREFIX}${runtime}:${await contentHash(dir, base)}`;
+  const { ref, base, recipe, entries } = await planImage(runtime, opts);
   if (await imageExists(docker, ref)) return ref;
 
   const progress = opts.onProgress ?? (() => undefined);
@@ -141,8 +129,11 @@ export async function ensureRuntimeImage(
       const built = await ensureHostBaseImage(docker, progress);
       if (built !== base) throw new Error(`the host base image changed while building (${base} → ${built}); try again`);
     }
+    const derived = await recipe.prepare(progress);
     progress(`building ${ref} (runtime ${runtime}, base ${base})`);
-    await buildImage(docker, runtime, dir, ref, base, opts.labels ?? {}, progress);
+    await withContextTar([...entries, ...derived], (context) =>
+      buildImage(docker, runtime, context, ref, base, opts.labels ?? {}, progress),
+    );
     progress(`built ${ref}`);
   });
   return ref;
@@ -151,24 +142,12 @@ export async function ensureRuntimeImage(
 async function buildImage(
   docker: Dockerode,
   runtime: RuntimeName,
-  dir: string,
+  context: NodeJS.ReadableStream,
   ref: string,
   base: string,
   labels: Record<string, string>,
   progress: (line: string) => void,
 ): Promise<void> {
-  // Every file root-owned and world-readable (the runtime runs as 993:990); executables stay so.
-  const packOptions: tarFs.PackOptions & { sort: boolean } = {
-    dereference: true,
-    sort: true,
-    map: (header) => {
-      header.uid = 0;
-      header.gid = 0;
-      Object.assign(header, { uname: 'root', gname: 'root' });
-      header.mode = header.type === 'directory' || (header.mode & 0o111) !== 0 ? 0o755 : 0o644;
-      return header;
-    },
-  };
   const fail = (msg: string): Error => {
     const hint =
       !base.startsWith(`${HOST_BASE_REPOSITORY}:`) &&
@@ -180,7 +159,6 @@ async function buildImage(
 
   let stream: NodeJS.ReadableStream;
   try {
-    const context = tarFs.pack(dir, packOptions) as unknown as NodeJS.ReadableStream;
     stream = await docker.buildImage(context, {
       t: ref,
       buildargs: { BASE: base },
