@@ -105,3 +105,35 @@ export class ConfigError extends Error {
     super(`${file}${line !== undefined ? `:${line}` : ''}: ${key}: ${problem}`);
   }
 }
+
+/**
+ * Lambda's answer to a parameter outside its model's constraints (pattern, length, enum):
+ * 400 with `{"message": "1 validation error detected: ..."}` and no Type field.
+ */
+export class ValidationException extends ServiceError {
+  constructor(readonly violations: string[]) {
+    super(
+      'ValidationException',
+      400,
+      `${violations.length} validation error${violations.length === 1 ? '' : 's'} detected: ${violations.join('; ')}`,
+    );
+  }
+
+  override toBody(): Record<string, string> {
+    return { message: this.message };
+  }
+}
+
+export class InvalidParameterValueException extends ServiceError {
+  constructor(message: string) {
+    super('InvalidParameterValueException', 400, message);
+  }
+}
+
+/** An ARN of another region: Lambda's ResourceNotFoundException, in its own words for this case. */
+export class FunctionInOtherRegion extends ResourceNotFoundException {
+  constructor(arnRegion: string, region: string) {
+    super('', region);
+    this.message = `Functions from '${arnRegion}' are not reachable in this region ('${region}')`;
+  }
+}

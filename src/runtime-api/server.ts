@@ -1,43 +1,63 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_RESPONSE_BYTES, type RuntimeApiListener, type RuntimeInvocation, type RuntimeOutcome } from './types';
-import { readBody } from '../http/read-body';
-
-const PREFIX = '/2018-06-01/runtime';
+import { RUNTIME_API_LIMITS, type RuntimeApiLimits } from './limits';
+import { invalidRequestId, runtimeRoute } from './routes';
+import { discardBody, readBody } from '../http/read-body';
+import { connectionCount, guardedServer, listen } from '../http/guarded-server';
+import { sendJson, sendJsonAndClose } from '../http/replies';
 
 interface Pending {
   invocation: RuntimeInvocation;
   resolve: (outcome: RuntimeOutcome) => void;
   sent: boolean;
+  /** A POST of its result is being read: one body at a time, the others are refused. */
+  receiving: boolean;
+}
+
+export interface RuntimeApiOptions {
+  /** Checked on each new connection before anything is read from it (the container's own address). */
+  allowPeer?: (remoteAddress: string) => boolean | Promise<boolean>;
+  limits?: Partial<RuntimeApiLimits>;
+  /** A failure of the server itself (not of a request's content); the default drops it. */
+  onError?: (err: unknown) => void;
 }
 
 /**
  * The Lambda Runtime API for one execution context, on a port of its own: the container's
  * AWS_LAMBDA_RUNTIME_API names it, so any Runtime API client works unchanged and requests
- * need no routing. GET /next is held open for as long as the context sits frozen.
+ * need no routing. GET /next is held open for as long as the context sits frozen. Whatever a
+ * client sends is answered (4xx) or dropped for that request alone.
  */
 export class RuntimeApiServer {
   private waitingNext: http.ServerResponse | undefined;
   private pending: Pending | undefined;
+  private readingInitError = false;
+  private readonly limits: RuntimeApiLimits;
+  private readonly onError: (err: unknown) => void;
+  private server!: http.Server;
 
   private constructor(
-    private readonly server: http.Server,
     private readonly listener: RuntimeApiListener,
-  ) {}
+    opts: RuntimeApiOptions,
+  ) {
+    this.limits = { ...RUNTIME_API_LIMITS, ...opts.limits };
+    this.onError = opts.onError ?? (() => undefined);
+  }
 
-  static async start(bind: string, listener: RuntimeApiListener): Promise<RuntimeApiServer> {
-    const server = http.createServer();
-    // A /next stays unanswered while the context is frozen, for hours if need be.
-    server.requestTimeout = 0;
-    server.headersTimeout = 0;
-    server.keepAliveTimeout = 0;
-    server.timeout = 0;
-    const api = new RuntimeApiServer(server, listener);
-    server.on('request', (req, res) => api.route(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, bind, () => resolve());
-    });
+  static async start(bind: string, listener: RuntimeApiListener, opts: RuntimeApiOptions = {}): Promise<RuntimeApiServer> {
+    const api = new RuntimeApiServer(listener, opts);
+    api.server = guardedServer(
+      {
+        maxConnections: api.limits.maxConnections,
+        headersTimeoutMs: api.limits.headersTimeoutMs,
+        requestTimeoutMs: 0, // bodies are timed per route: a held /next has none
+        keepAliveTimeoutMs: 0, // the runtime's connection idles while its handler runs
+        allowPeer: opts.allowPeer,
+      },
+      (req, res) => api.route(req, res),
+    );
+    await listen(api.server, 0, bind, (err) => api.onError(err));
     return api;
   }
 
@@ -45,10 +65,15 @@ export class RuntimeApiServer {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /** Open connections (what a client holds, within limits.maxConnections). */
+  connections(): Promise<number> {
+    return connectionCount(this.server);
+  }
+
   /** Hands an invocation to the runtime (now if it waits in /next, else when it asks). */
   deliver(invocation: RuntimeInvocation): Promise<RuntimeOutcome> {
     return new Promise((resolve) => {
-      this.pending = { invocation, resolve, sent: false };
+      this.pending = { invocation, resolve, sent: false, receiving: false };
       if (this.waitingNext) this.sendNext(this.waitingNext);
     });
   }
@@ -66,12 +91,26 @@ export class RuntimeApiServer {
   }
 
   private route(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const url = req.url ?? '';
-    if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) return this.onNext(res);
-    const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
-    if (req.method === 'POST' && m) return void this.onResult(decodeURIComponent(m[1]), m[2], req, res);
-    if (req.method === 'POST' && url === `${PREFIX}/init/error`) return void this.onInitError(req, res);
-    reply(res, 404, { errorType: 'InvalidRequest', errorMessage: `no route ${req.method} ${url}` });
+    const handled = (async () => {
+      const route = runtimeRoute(req.method, req.url);
+      switch (route.kind) {
+        case 'next':
+          return this.onNext(res);
+        case 'result':
+          return this.onResult(route.requestId, route.result, req, res);
+        case 'init-error':
+          return this.onInitError(req, res);
+        default:
+          discardBody(req, this.limits.bodyTimeoutMs);
+          return reply(res, route.status, route.errorType, route.errorMessage);
+      }
+    })();
+    handled.catch((err: unknown) => {
+      // A fault of ours, not the client's: said once, answered for this request alone.
+      this.onError(err);
+      if (!res.headersSent) sendJsonAndClose(res, 500, { errorType: 'InternalError', errorMessage: 'internal error' });
+      else res.destroy();
+    });
   }
 
   private onNext(res: http.ServerResponse): void {
@@ -102,28 +141,51 @@ export class RuntimeApiServer {
     res.end(inv.payload);
   }
 
-  private async onResult(requestId: string, kind: string, req: http.IncomingMessage, res: http.ServerResponse) {
+  private async onResult(requestId: string, kind: 'response' | 'error', req: http.IncomingMessage, res: http.ServerResponse) {
     const p = this.pending;
     if (!p || !p.sent || p.invocation.requestId !== requestId) {
-      req.resume();
-      return reply(res, 400, { errorType: 'InvalidRequestID', errorMessage: `unknown request id ${requestId}` });
+      discardBody(req, this.limits.bodyTimeoutMs);
+      const invalid = invalidRequestId(requestId);
+      return reply(res, invalid.status, invalid.errorType, invalid.errorMessage);
     }
-    const body = await readBody(req, MAX_RESPONSE_BYTES);
-    if (this.pending !== p) return reply(res, 410, { errorType: 'InvalidRequestID', errorMessage: 'invocation ended' });
+    if (p.receiving) {
+      discardBody(req, this.limits.bodyTimeoutMs);
+      return reply(res, 403, 'InvalidStateTransition', 'a result for this invocation is already being received');
+    }
+    p.receiving = true;
+    const body = await readBody(req, { limit: MAX_RESPONSE_BYTES, timeoutMs: this.limits.bodyTimeoutMs });
+    p.receiving = false;
+    if (body.kind === 'aborted') return; // the runtime may post again; the invocation's timeout bounds it
+    if (body.kind === 'timeout') return sendJsonAndClose(res, 408, { errorType: 'RequestTimeout', errorMessage: 'body not received in time' });
+    if (this.pending !== p) return reply(res, 410, 'InvalidRequestID', 'invocation ended');
     this.pending = undefined;
-    if (body.tooLarge) {
-      reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: 'response payload too large' });
+    if (body.kind === 'too-large') {
+      // The rest of the body is drained and discarded (within the body timeout), never kept.
+      reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
       return p.resolve({ kind: 'too-large', bytes: body.bytes });
     }
-    reply(res, 202, { status: 'OK' });
+    sendJson(res, 202, { status: 'OK' });
     if (kind === 'response') p.resolve({ kind: 'response', body: body.data });
     else p.resolve({ kind: 'error', errorType: headerOf(req, 'lambda-runtime-function-error-type') ?? 'Unhandled', body: body.data });
   }
 
   private async onInitError(req: http.IncomingMessage, res: http.ServerResponse) {
-    const body = await readBody(req, MAX_RESPONSE_BYTES);
-    reply(res, 202, { status: 'OK' });
-    this.listener.onInitError(headerOf(req, 'lambda-runtime-function-error-type') ?? 'Runtime.Unknown', body.data);
+    if (this.readingInitError) {
+      discardBody(req, this.limits.bodyTimeoutMs);
+      return reply(res, 403, 'InvalidStateTransition', 'an init error is already being received');
+    }
+    this.readingInitError = true;
+    const body = await readBody(req, { limit: MAX_RESPONSE_BYTES, timeoutMs: this.limits.bodyTimeoutMs });
+    this.readingInitError = false;
+    if (body.kind === 'aborted') return;
+    if (body.kind === 'timeout') return sendJsonAndClose(res, 408, { errorType: 'RequestTimeout', errorMessage: 'body not received in time' });
+    if (body.kind === 'too-large') {
+      reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
+    } else {
+      sendJson(res, 202, { status: 'OK' });
+    }
+    const errorType = headerOf(req, 'lambda-runtime-function-error-type') ?? 'Runtime.Unknown';
+    this.listener.onInitError(errorType, body.kind === 'ok' ? body.data : Buffer.alloc(0));
   }
 }
 
@@ -132,8 +194,7 @@ function headerOf(req: http.IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function reply(res: http.ServerResponse, status: number, body: object): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** The Runtime API's error shape, as Lambda's own Runtime API answers it. */
+function reply(res: http.ServerResponse, status: number, errorType: string, errorMessage: string): void {
+  sendJson(res, status, { errorType, errorMessage });
 }

@@ -1,0 +1,38 @@
+/** The Runtime API's routes, parsed without trusting anything in the request line. */
+export type RuntimeRoute =
+  | { kind: 'next' }
+  | { kind: 'result'; requestId: string; result: 'response' | 'error' }
+  | { kind: 'init-error' }
+  | { kind: 'invalid'; status: number; errorType: string; errorMessage: string };
+
+const PREFIX = '/2018-06-01/runtime';
+const RESULT = /^\/2018-06-01\/runtime\/invocation\/([^/?]+)\/(response|error)$/;
+
+export function runtimeRoute(method: string | undefined, url: string | undefined): RuntimeRoute {
+  const path = (url ?? '').split('?')[0];
+  if (method === 'GET' && path === `${PREFIX}/invocation/next`) return { kind: 'next' };
+  if (method === 'POST' && path === `${PREFIX}/init/error`) return { kind: 'init-error' };
+  const m = RESULT.exec(path);
+  if (method === 'POST' && m) {
+    const requestId = decode(m[1]);
+    if (requestId === undefined) return invalidRequestId(m[1]);
+    return { kind: 'result', requestId, result: m[2] as 'response' | 'error' };
+  }
+  return { kind: 'invalid', status: 404, errorType: 'InvalidRequest', errorMessage: `no route ${String(method)} ${truncate(path)}` };
+}
+
+export function invalidRequestId(raw: string): RuntimeRoute & { kind: 'invalid' } {
+  return { kind: 'invalid', status: 400, errorType: 'InvalidRequestID', errorMessage: `invalid request id ${truncate(raw)}` };
+}
+
+function decode(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined; // a malformed escape (%zz): no invocation has that id
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
