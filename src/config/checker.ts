@@ -19,12 +19,11 @@ export const NO_SOURCE: Locator = { line: () => undefined, source: () => undefin
 
 /** Throws ConfigErrors naming the file, the line and the key; collects warnings in the same form. */
 export class Checker {
-  /** `file:line: key: message` for what loads but deserves a word at `up`. */
-  readonly warnings: string[] = [];
-
   constructor(
     readonly file: string,
     readonly locator: Locator = NO_SOURCE,
+    /** `file:line: key: message` for what loads but deserves a word at `up`. */
+    readonly warnings: string[] = [],
   ) {}
 
   fail(path: KeyPath, problem: string, at: 'key' | 'value' = 'value'): never {

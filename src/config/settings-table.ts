@@ -69,10 +69,16 @@ export const SETTINGS_TABLE = {
     parse: (c, v, p) => integer(c, v, p, 0),
   }),
   freezeGrace: setting<number>({
-    default: 0,
+    default: 50,
     live: false,
-    doc: 'milliseconds a Node.js or Python context may stay thawed after its response (CONTRACT section 4 allows up to 100)',
+    doc: 'milliseconds a Node.js or Python context stays thawed after its response before the pause (its code is already stopped; up to 100, as CONTRACT section 4 allows); 0 = pause at once',
     parse: (c, v, p) => integer(c, v, p, 0, 100),
+  }),
+  stemContexts: setting<number>({
+    default: 1,
+    live: true,
+    doc: "per Node.js or Python function, contexts booted ahead of demand and frozen, which a cold start claims (its init runs then); 0 = off",
+    parse: (c, v, p) => integer(c, v, p, 0, 8),
   }),
   initTimeout: setting<number>({
     default: 10,

@@ -4,8 +4,16 @@ import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, par
 import { ConfigError } from '../errors';
 import type { KeyPath, Locator } from './checker';
 
+export interface YamlOptions {
+  customTags?: Tags;
+  /** Turns the parsed document into data (default: the yaml package's toJS). */
+  toData?: (doc: Document) => unknown;
+  /** For a tagged node (`!Ref x`), the key its data is kept under (`Ref`): the Locator steps through it. */
+  tagKey?: (tag: string) => string | undefined;
+}
+
 /** Parses a YAML file into plain data plus a Locator of its nodes' lines; syntax errors become ConfigErrors. */
-export function readYaml(file: string, customTags?: Tags): { data: unknown; text: string; locator: Locator } {
+export function readYaml(file: string, options: YamlOptions = {}): { data: unknown; locator: Locator } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -13,7 +21,7 @@ export function readYaml(file: string, customTags?: Tags): { data: unknown; text
     throw new ConfigError(file, undefined, '(file)', `cannot read: ${(err as Error).message}`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, customTags });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, customTags: options.customTags });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   const syntax = doc.errors[0];
   if (syntax) {
@@ -22,14 +30,14 @@ export function readYaml(file: string, customTags?: Tags): { data: unknown; text
   }
   let data: unknown;
   try {
-    data = doc.toJS();
+    data = options.toData ? options.toData(doc) : doc.toJS();
   } catch (err) {
     throw new ConfigError(file, 1, 'YAML syntax', (err as Error).message);
   }
-  return { data, text, locator: yamlLocator(doc, lineAt) };
+  return { data, locator: yamlLocator(doc, lineAt, options.tagKey) };
 }
 
-function yamlLocator(doc: Document, lineAt: (offset: number) => number): Locator {
+function yamlLocator(doc: Document, lineAt: (offset: number) => number, tagKey?: (tag: string) => string | undefined): Locator {
   const rootLine = (): number => (doc.contents?.range ? lineAt(doc.contents.range[0]) : 1);
   const nodeLine = (node: unknown): number | undefined => {
     const range = (node as Node | null)?.range;
@@ -41,6 +49,8 @@ function yamlLocator(doc: Document, lineAt: (offset: number) => number): Locator
     let pair: Pair | undefined;
     for (const key of keys) {
       if (isAlias(node)) node = node.resolve(doc);
+      const tag = (node as Node | undefined)?.tag;
+      if (tagKey && tag && tagKey(tag) === key) continue; // `!Ref x` is kept as { Ref: x }: same node
       if (isSeq(node)) {
         // a list item: a pair-like record whose key and value are the item itself
         const item = /^\d+$/.test(key) ? (node.items[Number(key)] as Node | undefined) : undefined;

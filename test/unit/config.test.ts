@@ -80,7 +80,8 @@ describe('valid files', () => {
       runtimeApiBind: null,
       region: 'us-east-1',
       network: null,
-      freezeGrace: 0,
+      freezeGrace: 50,
+      stemContexts: 1,
       credentials: 'host',
       baseImages: ALL_HOST,
     });
@@ -173,7 +174,8 @@ describe('valid files', () => {
       runtimeApiBind: null,
       region: 'eu-west-1',
       network: 'lambda-net',
-      freezeGrace: 0,
+      freezeGrace: 50,
+      stemContexts: 1,
       credentials: 'host',
       baseImages: { ...ALL_HOST, provided: 'public.ecr.aws/lambda/provided:al2023' },
     });
@@ -580,7 +582,7 @@ describe('one table of settings', () => {
   });
 
   test('the live settings are those the table marks live', () => {
-    expect([...LIVE_SETTINGS].sort()).toEqual(['idleTimeout', 'memoryBudget', 'reaperInterval']);
+    expect([...LIVE_SETTINGS].sort()).toEqual(['idleTimeout', 'memoryBudget', 'reaperInterval', 'stemContexts']);
     for (const name of SETTING_NAMES) expect(SETTINGS_TABLE[name].doc.length).toBeGreaterThan(10);
   });
 
