@@ -51,7 +51,26 @@ function directory(c: Checker, baseDir: string, given: string, at: KeyPath): str
   if (!stat.isDirectory()) c.fail(at, `not a directory: ${dir}`);
   const problem = systemDirProblem(dir);
   if (problem) c.fail(at, problem);
+  const unreadable = unreadableByOthers(dir);
+  if (unreadable.length > 0) {
+    // A warning, not an error: Docker Desktop's file sharing ignores these bits.
+    c.warn(at, `the context's user (not the owner) cannot read ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', ...' : ''}: every invocation would fail (chmod -R o+rX)`);
+  }
   return dir;
+}
+
+/** The directory, or entries directly in it, that users other than the owner cannot read (or enter). */
+function unreadableByOthers(dir: string): string[] {
+  const mode = statOrUndefined(dir)?.mode ?? 0o755;
+  if ((mode & 0o005) !== 0o005) return [dir];
+  const out: string[] = [];
+  for (const entry of safe(() => fs.readdirSync(dir), [] as string[])) {
+    const st = statOrUndefined(path.join(dir, entry));
+    if (!st) continue;
+    const need = st.isDirectory() ? 0o005 : 0o004;
+    if ((st.mode & need) !== need) out.push(path.join(dir, entry));
+  }
+  return out;
 }
 
 /** Directories resolve against baseDir; `provided` runtimes need an executable `bootstrap` in the code. */

@@ -593,3 +593,19 @@ describe('one table of settings', () => {
     for (const key of OVERRIDABLE_ENV_KEYS) expect(RESERVED_ENV_KEYS as readonly string[]).not.toContain(key);
   });
 });
+
+describe('code the context cannot read', () => {
+  test('a code folder or file others cannot read loads with a warning naming it', () => {
+    fs.writeFileSync(path.join(dir, 'code', 'index.js'), '');
+    fs.chmodSync(path.join(dir, 'code', 'index.js'), 0o600);
+    const file = write('functions.yaml', fnWith(''));
+    expect(loadConfigFile(file).warnings).toEqual([
+      `${file}:4: functions.hello.code: the context's user (not the owner) cannot read ${path.join(dir, 'code', 'index.js')}: every invocation would fail (chmod -R o+rX)`,
+    ]);
+    fs.chmodSync(path.join(dir, 'code'), 0o700);
+    expect(loadConfigFile(file).warnings[0]).toContain(`cannot read ${path.join(dir, 'code')}:`);
+    fs.chmodSync(path.join(dir, 'code'), 0o755);
+    fs.chmodSync(path.join(dir, 'code', 'index.js'), 0o644);
+    expect(loadConfigFile(file).warnings).toEqual([]);
+  });
+});
