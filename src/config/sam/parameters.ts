@@ -1,9 +1,7 @@
 /** A template's Parameters with their Defaults and `--parameter-overrides`, and the pseudo parameters. */
+import { LOCAL_ACCOUNT_ID } from '../account';
 import type { Checker } from '../checker';
 import { describe, isMapping } from '../checker';
-
-/** The account id the orchestrator's ARNs use (src/context/lambda-env.ts functionArn). */
-export const LOCAL_ACCOUNT_ID = '000000000000';
 
 export function pseudoParameters(region: string, stackName: string): Record<string, string | string[]> {
   const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
