@@ -20,6 +20,7 @@ import type { ConfigDiff } from './config/diff';
 import { ContainerJanitor } from './docker/janitor';
 import { ProvisionedConcurrency } from './context/provisioned';
 import { Upkeep } from './context/upkeep';
+import { StemContexts } from './context/stems';
 import { Reloader } from './reload/reloader';
 import { StartCounts } from './invocation/start-counts';
 import { hostCredentials } from './credentials/host-credentials';
@@ -235,7 +236,10 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
     credentials: settings.credentials === 'host' ? hostCredentials() : async () => ({}),
   });
   const janitor = new ContainerJanitor(docker, instance.id);
+  const current = () => reloader.current;
   const pool = new ContextPool<ExecutionContext>(factory, budgetMb, {
+    // The next stem boots in the background while the claimed one runs its init.
+    onStemClaimed: (fn) => void stems.topUp([fn]),
     onRemovalFailed: (ctx, err) => {
       if (ctx.containerId) janitor.later(ctx.containerId); // removed once the engine answers again
       progress(`could not remove context ${ctx.id} (retrying later): ${(err as Error).message}`);
@@ -258,10 +262,19 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
     now: () => clock.now(),
     onError: (fn, err) => progress(`${fn}: a provisioned context failed to initialise: ${(err as Error).message}`),
   });
-  const reloader = new Reloader<ExecutionContext>(config, {
+  const stems: StemContexts<ExecutionContext> = new StemContexts<ExecutionContext>({
+    pool,
+    ready: async (lease) => {
+      await lease.started;
+      await lease.ctx.whenBooted();
+    },
+    count: () => current().settings.stemContexts,
+    onError: (fn, err) => progress(`${fn}: a stem context failed to boot: ${(err as Error).message}`),
+  });
+  const reloader: Reloader<ExecutionContext> = new Reloader<ExecutionContext>(config, {
     pool,
     prepare,
-    provision: async (fns) => void (await provisioned.topUp(fns)),
+    provision: async (fns) => void (await Promise.all([provisioned.topUp(fns), stems.topUp(fns)])),
     applySettings: (s) => {
       reaper.configure(reaperTiming(s));
       pool.setBudget(s.memoryBudget ?? hostBudgetMb);
@@ -270,7 +283,12 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
   const upkeep = new Upkeep(
     clock,
     Math.min(2000, reaperTiming(settings).intervalMs),
-    [() => janitor.retry(), () => pool.evictRetired(), () => provisioned.topUp(reloader.current.functions.values())],
+    [
+      () => janitor.retry(),
+      () => pool.evictRetired(),
+      () => provisioned.topUp(current().functions.values()),
+      () => stems.topUp(current().functions.values()),
+    ],
     (err) => progress(`upkeep: ${(err as Error).message}`),
   );
   const stats = new StartCounts();
@@ -280,7 +298,8 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
 
   let api: InvokeApiServer;
   try {
-    await provision(provisioned, config, progress);
+    // Stems boot alongside the provisioned contexts: the first cold start already finds one.
+    await Promise.all([provision(provisioned, config, progress), stems.topUp(config.functions.values())]);
     api = await InvokeApiServer.listen(opts.host ?? '127.0.0.1', opts.port ?? 0, {
       invoker,
       region: settings.region,

@@ -8,7 +8,7 @@ import type { RuntimeApiAddress } from '../docker/host-address';
 import type { LogSink } from '../logging/log-sink';
 import type { Clock } from '../clock';
 import { ContextContainer } from './context-container';
-import { ExecutionContext } from './execution-context';
+import { ExecutionContext, type ContextDeps } from './execution-context';
 import { functionArn, lambdaEnvironment, type InitializationType } from './lambda-env';
 
 export interface ContextFactoryDeps {
@@ -26,41 +26,46 @@ export interface ContextFactoryDeps {
   credentials(): Promise<Record<string, string>>;
 }
 
-export type ContextFactory = (fn: FunctionConfig, initType: InitializationType) => ExecutionContext;
+export type ContextFactory = (fn: FunctionConfig, initType: InitializationType, stem: boolean) => ExecutionContext;
 
 /** Makes execution contexts wired to the Docker engine (not yet started). */
 export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
+  return (fn, initType, stem) => new ExecutionContext(fn, initType, contextDeps(deps, fn, initType, stem), stem);
+}
+
+function contextDeps(deps: ContextFactoryDeps, fn: FunctionConfig, initType: InitializationType, stem: boolean): ContextDeps {
   const { docker, settings } = deps;
-  return (fn, initType) =>
-    new ExecutionContext(fn, initType, {
-      runtimeApiBind: deps.address.bind,
-      checkPeer: deps.address.checkPeer,
-      cpuNanos: cpuNanos(fn.memorySize, deps.engineCpus, settings.cpuLimit),
-      sink: deps.sink,
-      now: () => deps.clock.now(),
-      functionArn: functionArn(fn, settings.region),
-      initTimeoutMs: settings.initTimeout * 1000,
-      // The grace is for runtimes whose JavaScript/Python is already stopped at the response; a
-      // `provided` runtime is paused at once. freezeDelay trades the real freeze for speed, for any.
-      freezeGraceMs: Math.max(settings.freezeDelay, runtimeFamily(fn.runtime) === 'provided' ? 0 : settings.freezeGrace),
-      async startContainer(port, onOutput) {
-        const spec = contextContainerSpec({
-          fn,
-          image: deps.imageFor(fn),
-          labels: contextLabels(deps.owner, fn.name),
-          lambdaEnv: lambdaEnvironment(fn, {
-            runtimeApi: `${deps.address.advertise}:${port}`,
-            region: settings.region,
-            initType,
-            now: new Date(deps.clock.now()),
-          }),
-          network: settings.network,
-          defaultEnv: await deps.credentials(),
-        });
-        const container = await ContextContainer.run(docker, spec, onOutput).catch((err: unknown) => {
-          throw asEngineError(docker, err);
-        });
-        return { container, memory: cgroupReader(docker, container.id) };
-      },
-    });
+  return {
+    runtimeApiBind: deps.address.bind,
+    checkPeer: deps.address.checkPeer,
+    cpuNanos: cpuNanos(fn.memorySize, deps.engineCpus, settings.cpuLimit),
+    sink: deps.sink,
+    now: () => deps.clock.now(),
+    functionArn: functionArn(fn, settings.region),
+    initTimeoutMs: settings.initTimeout * 1000,
+    // The grace is for runtimes whose JavaScript/Python is already stopped at the response; a
+    // `provided` runtime is paused at once. freezeDelay trades the real freeze for speed, for any.
+    freezeGraceMs: Math.max(settings.freezeDelay, runtimeFamily(fn.runtime) === 'provided' ? 0 : settings.freezeGrace),
+    async startContainer(port, onOutput) {
+      const lambdaEnv = lambdaEnvironment(fn, {
+        runtimeApi: `${deps.address.advertise}:${port}`,
+        region: settings.region,
+        initType,
+        now: new Date(deps.clock.now()),
+      });
+      const spec = contextContainerSpec({
+        fn,
+        image: deps.imageFor(fn),
+        labels: contextLabels(deps.owner, fn.name),
+        // A stem's runtime waits to be claimed before it loads the function (and then drops the variable).
+        lambdaEnv: stem ? { ...lambdaEnv, _ORCHESTRATOR_STEM: '1' } : lambdaEnv,
+        network: settings.network,
+        defaultEnv: await deps.credentials(),
+      });
+      const container = await ContextContainer.run(docker, spec, onOutput).catch((err: unknown) => {
+        throw asEngineError(docker, err);
+      });
+      return { container, memory: cgroupReader(docker, container.id) };
+    },
+  };
 }

@@ -17,7 +17,7 @@ import { RuntimeSession } from './runtime-session';
 import { reportInvocation } from './invocation-report';
 
 /** What `orchestrator ps` and the pool see of a context. */
-export type ContextState = 'initializing' | 'busy' | 'idle' | 'frozen' | 'dead';
+export type ContextState = 'stem' | 'initializing' | 'busy' | 'idle' | 'frozen' | 'dead';
 
 /** What an execution context needs from outside; built by the context factory. */
 export interface ContextDeps {
@@ -45,17 +45,19 @@ interface Box {
 
 /**
  * A context's lifecycle. The Runtime API session exists from `creating` on, the container from
- * `initializing` on; `busy` is held by exactly one invocation (the cold one from creation).
+ * `parked` (a stem, booted ahead of demand, its function not loaded) or `initializing` on; `busy`
+ * is held by exactly one invocation (the cold one from creation, or from the stem's claim).
  */
 type Phase =
   | { kind: 'new' }
   | { kind: 'creating'; session: RuntimeSession }
+  | { kind: 'parked'; session: RuntimeSession; box: Box }
   | { kind: 'initializing'; session: RuntimeSession; box: Box }
   | { kind: 'idle'; session: RuntimeSession; box: Box }
   | { kind: 'busy'; session: RuntimeSession; box: Box }
   | { kind: 'dead' };
 
-type Live = Extract<Phase, { box: Box }>;
+type Live = Exclude<Extract<Phase, { box: Box }>, { kind: 'parked' }>;
 
 /**
  * One execution context: a container, its Runtime API session and its log stream, frozen (docker
@@ -75,6 +77,9 @@ export class ExecutionContext {
   private readonly output: ContextOutput;
   /** The on-demand context's first invocation is its cold start. */
   private coldPending: boolean;
+  private claimedStem = false;
+  /** The stem's runtime has booted and waits to be claimed. */
+  private readonly booted = deferred<void>();
   private finalizing: Promise<void> = Promise.resolve();
   private destroyed: Promise<void> | undefined;
   private readonly exit = deferred<ContainerExit>();
@@ -85,11 +90,14 @@ export class ExecutionContext {
     readonly fn: FunctionConfig,
     readonly initType: InitializationType,
     private readonly deps: ContextDeps,
+    /** A stem: its runtime boots now, its init runs when a cold start claims it. */
+    readonly stem = false,
   ) {
     this.output = new ContextOutput(fn.name, deps.sink);
     this.createdAt = deps.now();
     this.lastUsedAt = this.createdAt;
-    this.coldPending = initType === 'on-demand';
+    this.coldPending = initType === 'on-demand' && !stem;
+    this.booted.promise.catch(() => undefined);
     this.init = new InitPhase(deps.now, deps.initTimeoutMs, (err) => this.failInit(err));
   }
 
@@ -101,6 +109,9 @@ export class ExecutionContext {
     switch (this.phase.kind) {
       case 'new':
       case 'creating':
+        return this.stem && !this.claimedStem ? 'stem' : 'initializing';
+      case 'parked':
+        return 'stem';
       case 'initializing':
         return 'initializing';
       case 'idle':
@@ -117,6 +128,29 @@ export class ExecutionContext {
   /** Free for an invocation: initialised and waiting (frozen, or about to be). */
   get available(): boolean {
     return this.phase.kind === 'idle';
+  }
+
+  /** An unclaimed stem (booting, or booted and frozen). */
+  get parked(): boolean {
+    const k = this.phase.kind;
+    return this.stem && !this.claimedStem && (k === 'new' || k === 'creating' || k === 'parked');
+  }
+
+  /** Takes the stem for a cold start (its init runs in `invoke`); false if it is not a free stem. */
+  claimStem(): boolean {
+    if (!this.parked) return false;
+    this.claimedStem = true;
+    this.coldPending = true;
+    if (this.phase.kind === 'parked') {
+      this.phase.box.freezer.hold();
+      this.phase = { ...this.phase, kind: 'initializing' };
+    }
+    return true;
+  }
+
+  /** Resolves once a stem's runtime has booted and waits to be claimed. */
+  whenBooted(): Promise<void> {
+    return this.booted.promise;
   }
 
   /** Marks the context busy in the same step that picks it; false if it was not free. */
@@ -136,7 +170,11 @@ export class ExecutionContext {
     const peer = deferred<string>();
     const session = await RuntimeSession.open(
       this.deps.runtimeApiBind,
-      { onNext: () => this.onRuntimeNext(), onInitError: (type, body) => this.failInit(parseFunctionError(type, body)) },
+      {
+        onNext: () => this.onRuntimeNext(),
+        onInitError: (type, body) => this.failInit(parseFunctionError(type, body)),
+        onClaimWait: () => this.onParked(),
+      },
       this.deps.checkPeer ? peer.promise : undefined,
     );
     if (this.isDead()) return void (await session.close());
@@ -158,10 +196,12 @@ export class ExecutionContext {
     this.containerId = container.id;
     if (this.isDead()) return void (await container.remove()); // destroyed while it was created
     const freezer = new Freezer(container, this.deps.freezeGraceMs, () => void this.destroy());
-    this.phase = { kind: 'initializing', session, box: { container, memory, freezer } };
+    const box = { container, memory, freezer };
+    this.phase = this.parked ? { kind: 'parked', session, box } : { kind: 'initializing', session, box };
     void container.exited.then((exit) => this.onExit(exit));
-    // The runtime may have asked for work before the engine answered the start call.
+    // The runtime may have asked for work (or a claim) before the engine answered the start call.
     if (session.waiting) void this.completeInit();
+    this.settle();
   }
 
   /** Resolves once init is done (the runtime's first /next); rejects with the init's FunctionError. */
@@ -175,6 +215,7 @@ export class ExecutionContext {
     this.coldPending = false;
     if (cold) {
       try {
+        if (this.stem) await this.releaseStem();
         await this.init.ready;
       } catch (err) {
         return this.initFailureResult(req, err);
@@ -245,13 +286,28 @@ export class ExecutionContext {
    */
   private settle(): void {
     const p = this.phase;
-    if (p.kind === 'idle' && p.session.waiting) p.box.freezer.freeze();
+    if ((p.kind === 'idle' && p.session.waiting) || (p.kind === 'parked' && p.session.parked)) p.box.freezer.freeze();
+  }
+
+  private onParked(): void {
+    this.init.suspend(); // the boot is over; the init's own time starts at the claim
+    this.booted.resolve();
+    this.settle();
   }
 
   private live(): Live {
     const p = this.phase;
     if (p.kind === 'initializing' || p.kind === 'idle' || p.kind === 'busy') return p;
     throw new ContextLost(`context ${this.id} is gone`);
+  }
+
+  /** A claimed stem: thawed, and its runtime told to load the function: the init begins. */
+  private async releaseStem(): Promise<void> {
+    await this.booted.promise;
+    const { box, session } = this.live();
+    await box.freezer.thaw();
+    this.init.begin();
+    session.releaseClaim();
   }
 
   /** A claimed warm context: unpaused, and its runtime waiting in /next. */
@@ -339,6 +395,7 @@ export class ExecutionContext {
     if (!this.exited) this.output.silence(); // the runtime's last words while we remove it are noise
     this.markDead();
     this.init.fail(new FunctionError('Runtime.ExitError', 'execution context was shut down during init'));
+    this.booted.reject(new Error('the stem was removed before it booted'));
     if (!('session' in p)) return;
     // The container goes first: a runtime that loses its Runtime API would log a spurious error.
     try {

@@ -8,7 +8,7 @@ export interface ReaperOptions {
 }
 
 /**
- * Removes frozen contexts unused for longer than idleTimeout. Provisioned and busy contexts are
+ * Removes frozen contexts and stems unused for longer than idleTimeout. Provisioned and busy contexts are
  * never touched. A sweep that fails in part never stops the next one.
  */
 export class IdleReaper<M extends PoolMember> {
@@ -41,7 +41,7 @@ export class IdleReaper<M extends PoolMember> {
   stale(now: number): M[] {
     return this.pool
       .members()
-      .filter((m) => m.available && !m.provisioned && now - m.lastUsedAt > this.opts.idleTimeoutMs);
+      .filter((m) => (m.available || m.parked) && !m.provisioned && now - m.lastUsedAt > this.opts.idleTimeoutMs);
   }
 
   /** Overlapping sweeps are harmless: eviction takes a context out of the pool synchronously. */

@@ -11,13 +11,19 @@ export interface PoolMember {
   readonly state: ContextState;
   readonly lastUsedAt: number;
   readonly available: boolean;
+  /** A stem: booted ahead of demand, its function not loaded yet; a cold start may claim it. */
+  readonly parked: boolean;
   claim(): boolean;
+  /** Takes a stem for a cold start, in the same step that picks it; false if it is not one. */
+  claimStem(): boolean;
   start(): Promise<void>;
   destroy(): Promise<void>;
   onDeath(listener: () => void): void;
 }
 
 export interface PoolHooks<M> {
+  /** A cold start took a stem of `fn`: time to boot the next one. */
+  onStemClaimed?(fn: FunctionConfig): void;
   /** A context's removal failed (engine unreachable, ...): its container may still exist. */
   onRemovalFailed?(m: M, err: unknown): void;
 }
@@ -46,7 +52,7 @@ export class ContextPool<M extends PoolMember> {
   private closed = false;
 
   constructor(
-    private readonly create: (fn: FunctionConfig, initType: InitializationType) => M,
+    private readonly create: (fn: FunctionConfig, initType: InitializationType, stem: boolean) => M,
     private budgetMb: number,
     private readonly hooks: PoolHooks<M> = {},
   ) {}
@@ -58,6 +64,12 @@ export class ContextPool<M extends PoolMember> {
       .filter((m) => m.available && this.isCurrent(m))
       .sort((a, b) => b.lastUsedAt - a.lastUsedAt);
     for (const m of warm) if (m.claim()) return { ctx: m };
+    // A cold start: a stem booted ahead of demand if there is one (its init runs now), else a new one.
+    const stem = this.ofFunction(fn.name).find((m) => m.parked && this.isCurrent(m) && m.claimStem());
+    if (stem) {
+      this.hooks.onStemClaimed?.(fn);
+      return { ctx: stem };
+    }
 
     if (fn.reservedConcurrency !== undefined && this.ofFunction(fn.name).length >= fn.reservedConcurrency) {
       throw new TooManyRequestsException('Rate Exceeded.', 'ReservedFunctionConcurrentInvocationLimitExceeded');
@@ -71,6 +83,19 @@ export class ContextPool<M extends PoolMember> {
     this.assertOpen();
     this.makeRoom(fn.memorySize);
     return this.add(fn, 'provisioned-concurrency');
+  }
+
+  /**
+   * A stem: a context whose runtime boots now and waits, frozen, for a cold start to claim it.
+   * It counts against the budget and reservedConcurrency, and is reaped like a free context.
+   */
+  addStem(fn: FunctionConfig): Lease<M> {
+    this.assertOpen();
+    if (fn.reservedConcurrency !== undefined && this.ofFunction(fn.name).length >= fn.reservedConcurrency) {
+      throw new TooManyRequestsException('no room for a stem under reservedConcurrency', 'ReservedFunctionConcurrentInvocationLimitExceeded');
+    }
+    this.makeRoom(fn.memorySize);
+    return this.add(fn, 'on-demand', true);
   }
 
   members(): M[] {
@@ -117,9 +142,9 @@ export class ContextPool<M extends PoolMember> {
     this.evictRetired();
   }
 
-  /** Removes every free context of an old generation; returns how many. */
+  /** Removes every free context (or stem) of an old generation; returns how many. */
   evictRetired(): number {
-    const doomed = this.members().filter((m) => m.available && !this.isCurrent(m));
+    const doomed = this.members().filter((m) => (m.available || m.parked) && !this.isCurrent(m));
     for (const m of doomed) void this.evict(m).catch(() => undefined);
     return doomed.length;
   }
@@ -137,8 +162,8 @@ export class ContextPool<M extends PoolMember> {
     if (this.closed) throw new PoolClosed('the orchestrator is stopped: no new execution context can start');
   }
 
-  private add(fn: FunctionConfig, initType: InitializationType): Lease<M> {
-    const ctx = this.create(fn, initType);
+  private add(fn: FunctionConfig, initType: InitializationType, stem = false): Lease<M> {
+    const ctx = this.create(fn, initType, stem);
     this.live.add(ctx);
     this.generationOf.set(ctx, this.generations.get(fn.name) ?? 0);
     ctx.onDeath(() => {
@@ -169,7 +194,7 @@ export class ContextPool<M extends PoolMember> {
   private makeRoom(mb: number): void {
     if (this.usedMb() + mb <= this.budgetMb) return;
     const evictable = this.members()
-      .filter((m) => m.available && !m.provisioned)
+      .filter((m) => (m.available || m.parked) && !m.provisioned)
       .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
     let used = this.usedMb();
     const victims: M[] = [];

@@ -6,6 +6,8 @@ export interface SessionEvents {
   /** The runtime asked for work: its init is over, or its last invocation is answered. */
   onNext(): void;
   onInitError(errorType: string, body: Buffer): void;
+  /** A stem's runtime has booted and waits to be claimed (GET /orchestrator/claim). */
+  onClaimWait(): void;
 }
 
 /**
@@ -15,6 +17,8 @@ export interface SessionEvents {
 export class RuntimeSession {
   /** The runtime sits in GET /next. */
   waiting = false;
+  /** A stem's runtime sits in GET /orchestrator/claim. */
+  parked = false;
   private asked: Deferred<void> | undefined;
 
   private constructor(private readonly api: RuntimeApiServer) {}
@@ -31,6 +35,10 @@ export class RuntimeSession {
           events.onNext();
         },
         onInitError: (type, body) => events.onInitError(type, body),
+        onClaimWait: () => {
+          session!.parked = true;
+          events.onClaimWait();
+        },
       },
       peer ? { allowPeer: async (address: string) => sameAddress(address, await peer) } : {},
     );
@@ -62,6 +70,12 @@ export class RuntimeSession {
       clearTimeout(timer);
       this.asked = undefined;
     }
+  }
+
+  /** Lets a stem's runtime go on to load the function (now, or as soon as it asks). */
+  releaseClaim(): void {
+    this.parked = false;
+    this.api.releaseClaim();
   }
 
   deliver(invocation: RuntimeInvocation): Promise<RuntimeOutcome> {

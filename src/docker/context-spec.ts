@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { FunctionConfig } from '../config/types';
+import { runtimeFamily, type FunctionConfig } from '../config/types';
 
 /** 1769 MB of memory buys one full vCPU on Lambda; CPU is allotted in proportion. */
 export const MB_PER_VCPU = 1769;
@@ -46,7 +46,11 @@ export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerC
     WorkingDir: '/var/task',
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     // The image's own entrypoint, with the heap flags that depend on this function's memory.
-    ...(fn.runtime === 'nodejs20.x' ? { Entrypoint: ['node', ...nodeHeapFlags(fn.memorySize), '/var/runtime/index.js'] } : {}),
+    // By absolute path, so that a function's PATH cannot break it; the ESM hook finds the bundled SDK
+    // in NODE_PATH for `import`, as Lambda's Node.js does.
+    ...(runtimeFamily(fn.runtime) === 'nodejs'
+      ? { Entrypoint: ['/var/lang/bin/node', ...nodeHeapFlags(fn.memorySize), '--require', '/var/runtime/esm-node-path/register.cjs', '/var/runtime/index.js'] }
+      : {}),
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,

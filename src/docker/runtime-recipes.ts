@@ -49,10 +49,9 @@ function dirEntry(dest: string): ContextEntry {
   return { kind: 'dir', dest };
 }
 
-/** `images/nodejs/runtime` once it holds its entry point; until then the legacy `images/nodejs20.x/runtime`. */
+/** The Node.js runtime every nodejsXX.x image holds at /var/runtime. */
 export function nodeRuntimeDir(imagesDir: string): string {
-  const shared = path.join(imagesDir, 'nodejs', 'runtime');
-  return existsSync(path.join(shared, 'index.js')) ? shared : path.join(imagesDir, 'nodejs20.x', 'runtime');
+  return path.join(imagesDir, 'nodejs', 'runtime');
 }
 
 async function nodeRecipe({ runtime, imagesDir, base, projectRoot }: RecipeInput): Promise<RuntimeRecipe> {

@@ -24,6 +24,13 @@ export class FakeMember implements PoolMember {
     return this.state === 'idle' || this.state === 'frozen';
   }
 
+  /** Fakes are never stems. */
+  readonly parked = false;
+
+  claimStem(): boolean {
+    return false;
+  }
+
   claim(): boolean {
     if (!this.available) return false;
     this.state = 'busy';
