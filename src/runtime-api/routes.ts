@@ -3,6 +3,8 @@ export type RuntimeRoute =
   | { kind: 'next' }
   | { kind: 'result'; requestId: string; result: 'response' | 'error' }
   | { kind: 'init-error' }
+  /** Ours, not Lambda's: a stem's runtime waits here to be claimed (`_ORCHESTRATOR_STEM`). */
+  | { kind: 'claim' }
   | { kind: 'invalid'; status: number; errorType: string; errorMessage: string };
 
 const PREFIX = '/2018-06-01/runtime';
@@ -12,6 +14,7 @@ export function runtimeRoute(method: string | undefined, url: string | undefined
   const path = (url ?? '').split('?')[0];
   if (method === 'GET' && path === `${PREFIX}/invocation/next`) return { kind: 'next' };
   if (method === 'POST' && path === `${PREFIX}/init/error`) return { kind: 'init-error' };
+  if (method === 'GET' && path === `${PREFIX}/orchestrator/claim`) return { kind: 'claim' };
   const m = RESULT.exec(path);
   if (method === 'POST' && m) {
     const requestId = decode(m[1]);

@@ -33,6 +33,9 @@ export class RuntimeApiServer {
   private waitingNext: http.ServerResponse | undefined;
   private pending: Pending | undefined;
   private readingInitError = false;
+  /** A stem's held GET /orchestrator/claim, and whether the claim came first. */
+  private waitingClaim: http.ServerResponse | undefined;
+  private claimed = false;
   private readonly limits: RuntimeApiLimits;
   private readonly onError: (err: unknown) => void;
   private server!: http.Server;
@@ -78,6 +81,13 @@ export class RuntimeApiServer {
     });
   }
 
+  /** Lets a stem's runtime load the function: answers its held claim request (now, or when it asks). */
+  releaseClaim(): void {
+    this.claimed = true;
+    if (this.waitingClaim) sendJson(this.waitingClaim, 200, { status: 'OK' });
+    this.waitingClaim = undefined;
+  }
+
   /** Forgets the in-flight invocation (it timed out or its context died). */
   abandon(): void {
     this.pending = undefined;
@@ -100,6 +110,8 @@ export class RuntimeApiServer {
           return this.onResult(route.requestId, route.result, req, res);
         case 'init-error':
           return this.onInitError(req, res);
+        case 'claim':
+          return this.onClaim(res);
         default:
           discardBody(req, this.limits.bodyTimeoutMs);
           return reply(res, route.status, route.errorType, route.errorMessage);
@@ -120,6 +132,15 @@ export class RuntimeApiServer {
     this.waitingNext = res;
     if (this.pending && !this.pending.sent) return this.sendNext(res);
     this.listener.onNext();
+  }
+
+  private onClaim(res: http.ServerResponse): void {
+    if (this.claimed) return sendJson(res, 200, { status: 'OK' });
+    res.on('close', () => {
+      if (this.waitingClaim === res) this.waitingClaim = undefined;
+    });
+    this.waitingClaim = res;
+    this.listener.onClaimWait?.();
   }
 
   private sendNext(res: http.ServerResponse): void {

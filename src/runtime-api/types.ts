@@ -21,6 +21,8 @@ export interface RuntimeApiListener {
   onNext(): void;
   /** The runtime reported a failed init (POST /init/error). */
   onInitError(errorType: string, body: Buffer): void;
+  /** A stem's runtime waits to be claimed (GET /orchestrator/claim). */
+  onClaimWait?(): void;
 }
 
 /** Lambda's limit on a synchronous response payload. */
