@@ -5,11 +5,14 @@
  * left out with a warning saying why.
  */
 import * as os from 'os';
-import type { Checker, KeyPath } from '../checker';
+import type { KeyPath } from '../checker';
 import { isMapping } from '../checker';
 import { RUNTIMES, RuntimeName } from '../runtimes';
 import { CodeLocation, inlineCode, localCode } from './code';
-import { NO_VALUE, Resolver, Unresolved } from './intrinsics';
+import { environment, FunctionInput, functionUrl, layers, loggingConfig, Resolve } from './function-parts';
+
+export type { FunctionInput } from './function-parts';
+import { NO_VALUE, Unresolved } from './intrinsics';
 import { FunctionProperties, Sourced } from './properties';
 
 export interface SamFunction {
@@ -20,20 +23,6 @@ export interface SamFunction {
   functionName?: string;
 }
 
-export interface FunctionInput {
-  id: string;
-  resource: Record<string, unknown>;
-  globals: Record<string, unknown>;
-  resolver: Resolver;
-  c: Checker;
-  baseDir: string;
-  /** Layer logical id -> its content directory (or why it has none). */
-  layerCode(id: string): CodeLocation | undefined;
-  /** From an AWS::Lambda::Url resource targeting this function. */
-  urlConfig?: Sourced;
-  /** The template is `sam build` output (code already built). */
-  built: boolean;
-}
 
 /** Properties that change what a function does on Lambda and are not reproduced here, with why. */
 const NOT_HONOURED: Record<string, string> = {
@@ -133,7 +122,6 @@ export function samFunction(input: FunctionInput): SamFunction | undefined {
   return { raw, origins, functionName: functionName === undefined ? undefined : String(functionName) };
 }
 
-type Resolve = (s: Sourced | undefined, what: string) => unknown;
 type CodeResult = { dir: string; path: KeyPath } | { unsupported: string; path: KeyPath };
 
 function codeOf(input: FunctionInput, props: FunctionProperties, resolve: Resolve): CodeResult {
@@ -155,89 +143,4 @@ function codeOf(input: FunctionInput, props: FunctionProperties, resolve: Resolv
   }
   if (isMapping(value) && value.ImageUri !== undefined) return { unsupported: 'image functions are not supported', path: uri.path };
   return { unsupported: 'its code location cannot be resolved to a local directory', path: uri.path };
-}
-
-function environment(props: FunctionProperties, resolve: Resolve, raw: Record<string, unknown>, origins: Map<string, KeyPath>): void {
-  const vars = props.map(['Environment', 'Variables']);
-  if (vars.size === 0) return;
-  const env: Record<string, unknown> = {};
-  const whole = vars.get('');
-  if (whole) {
-    const v = resolve(whole, 'Environment.Variables');
-    if (isMapping(v)) Object.assign(env, v);
-    origins.set('environment', whole.path);
-  } else {
-    for (const [key, s] of vars) {
-      const v = resolve(s, `variable ${key}`);
-      if (v === undefined) continue;
-      env[key] = v;
-      origins.set(`environment.${key}`, s.path);
-    }
-    origins.set('environment', [...vars.values()][0].path.slice(0, -1));
-  }
-  raw.environment = env;
-}
-
-function layers(input: FunctionInput, props: FunctionProperties, resolve: Resolve, raw: Record<string, unknown>, origins: Map<string, KeyPath>): void {
-  const items = props.list('Layers');
-  const dirs: string[] = [];
-  for (const item of items) {
-    const ref = isMapping(item.value) && typeof item.value.Ref === 'string' ? item.value.Ref : undefined;
-    const local = ref !== undefined ? input.layerCode(ref) : undefined;
-    if (local) {
-      if ('unsupported' in local) input.c.warn(item.path, `layer ${ref}: ${local.unsupported}; the function runs without it`);
-      else {
-        origins.set(`layers.${dirs.length}`, item.path);
-        dirs.push(local.dir);
-      }
-      continue;
-    }
-    const v = resolve(item, 'layer');
-    for (const arn of Array.isArray(v) ? v : v === undefined ? [] : [v]) {
-      input.c.warn(item.path, `layer ${String(arn)} is not a local LayerVersion of this template and cannot be fetched; the function runs without it`);
-    }
-  }
-  if (items.length > 0) {
-    raw.layers = dirs;
-    origins.set('layers', items[0].path.slice(0, -1));
-  }
-}
-
-function loggingConfig(props: FunctionProperties, resolve: Resolve, raw: Record<string, unknown>, origins: Map<string, KeyPath>): void {
-  const cfg = props.map(['LoggingConfig']);
-  if (cfg.size === 0) return;
-  const out: Record<string, unknown> = {};
-  for (const [from, to] of [
-    ['LogFormat', 'logFormat'],
-    ['ApplicationLogLevel', 'applicationLogLevel'],
-    ['SystemLogLevel', 'systemLogLevel'],
-  ]) {
-    const s = cfg.get(from);
-    const v = resolve(s, `LoggingConfig.${from}`);
-    if (s && v !== undefined) {
-      out[to] = v;
-      origins.set(`loggingConfig.${to}`, s.path);
-    }
-  }
-  raw.loggingConfig = out;
-  origins.set('loggingConfig', [...cfg.values()][0].path.slice(0, -1));
-}
-
-function functionUrl(input: FunctionInput, props: FunctionProperties, resolve: Resolve, raw: Record<string, unknown>, origins: Map<string, KeyPath>): void {
-  const own = props.map(['FunctionUrlConfig']);
-  const cfg = own.size > 0 ? own : input.urlConfig ? urlResource(input.urlConfig) : new Map<string, Sourced>();
-  if (cfg.size === 0) return;
-  const mode = cfg.get('InvokeMode');
-  const auth = resolve(cfg.get('AuthType'), 'AuthType');
-  if (auth === 'AWS_IAM') input.c.warn(cfg.get('AuthType')!.path, 'AuthType AWS_IAM is not enforced: the URL answers any caller');
-  const modeValue = resolve(mode, 'InvokeMode');
-  raw.url = modeValue === undefined ? {} : { invokeMode: modeValue };
-  origins.set('url', [...cfg.values()][0].path.slice(0, -1));
-  if (mode) origins.set('url.invokeMode', mode.path);
-}
-
-function urlResource(s: Sourced): Map<string, Sourced> {
-  const out = new Map<string, Sourced>();
-  if (isMapping(s.value)) for (const [k, v] of Object.entries(s.value)) out.set(k, { value: v, path: [...s.path, k] });
-  return out;
 }
