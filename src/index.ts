@@ -8,3 +8,6 @@ export type { FunctionConfig, Settings, ProjectConfig, RuntimeName } from './con
 export type { ConfigDiff } from './config/diff';
 export { streamLogSink, silentLogSink, type LogSink } from './logging/log-sink';
 export { ConfigError } from './errors';
+export { parseParameterOverrides } from './config/load';
+export { findFunction } from './config/lookup';
+export { DEFAULT_SETTINGS } from './config/settings-table';

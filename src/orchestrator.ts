@@ -31,6 +31,8 @@ export interface OrchestratorOptions {
    * of the same shape (code paths relative to `baseDir`).
    */
   config: string | Record<string, unknown>;
+  /** For an AWS SAM / CloudFormation template: values of its Parameters (as `--parameter-overrides`). */
+  parameterOverrides?: Record<string, string>;
   /** Defaults to the current directory. */
   baseDir?: string;
   /** Invoke API address; port 0 (the default) picks a free port. */
@@ -195,7 +197,7 @@ export class StartedOrchestrator {
 export async function startOrchestrator(opts: OrchestratorOptions): Promise<StartedOrchestrator> {
   const config =
     typeof opts.config === 'string'
-      ? loadConfigFile(path.resolve(opts.baseDir ?? process.cwd(), opts.config))
+      ? loadConfigFile(path.resolve(opts.baseDir ?? process.cwd(), opts.config), undefined, { parameterOverrides: opts.parameterOverrides })
       : loadConfigObject(opts.config, opts.baseDir ?? process.cwd());
   const docker = opts.docker ?? dockerFromEnv();
   const clock = opts.clock ?? systemClock;
@@ -292,7 +294,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
     (err) => progress(`upkeep: ${(err as Error).message}`),
   );
   const stats = new StartCounts();
-  const invoker = new Invoker(() => reloader.current.functions, pool, (line) => progress(line), (fn, cold) =>
+  const invoker = new Invoker(current, pool, (line) => progress(line), (fn, cold) =>
     stats.record(fn, cold),
   );
 

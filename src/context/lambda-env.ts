@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FunctionConfig } from '../config/types';
 import type { ContextEnvKey } from '../config/reserved-env';
+import { LOCAL_ACCOUNT_ID } from '../config/account';
 
 export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 
@@ -35,7 +36,7 @@ export function lambdaEnvironment(
 }
 
 export function functionArn(fn: FunctionConfig, region: string): string {
-  return `arn:aws:lambda:${region}:000000000000:function:${fn.name}`;
+  return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${fn.name}`;
 }
 
 function pad(n: number): string {

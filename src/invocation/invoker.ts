@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { FunctionConfig } from '../config/types';
+import type { FunctionConfig, ProjectConfig } from '../config/types';
+import { findFunction } from '../config/lookup';
 import { ResourceNotFoundException, ServiceError, ServiceException } from '../errors';
 import { ContextLost, type InvocationRequest, type InvocationResult } from '../context/invocation';
 import type { ExecutionContext } from '../context/execution-context';
@@ -24,18 +25,19 @@ export class Invoker {
   private closed = false;
 
   constructor(
-    private readonly functions: () => ReadonlyMap<string, FunctionConfig>,
+    /** The configuration served now: functions by name, and their other names (a template's FunctionName). */
+    private readonly config: () => Pick<ProjectConfig, 'functions' | 'aliases'>,
     private readonly pool: ContextPool<ExecutionContext>,
     private readonly onBackgroundError: (line: string) => void,
     private readonly onServed: (functionName: string, coldStart: boolean) => void = () => undefined,
   ) {}
 
   all(): Iterable<FunctionConfig> {
-    return this.functions().values();
+    return this.config().functions.values();
   }
 
   fn(name: string): FunctionConfig {
-    const fn = this.functions().get(name);
+    const fn = findFunction(this.config(), name);
     if (!fn) throw new ResourceNotFoundException(name);
     return fn;
   }

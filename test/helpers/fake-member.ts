@@ -66,6 +66,8 @@ export function fnConfig(name: string, extra: Partial<FunctionConfig> = {}): Fun
     timeout: 3,
     ephemeralStorageSize: 512,
     environment: {},
+    layers: [],
+    loggingConfig: { logFormat: 'Text' },
     ...extra,
   };
 }

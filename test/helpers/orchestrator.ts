@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
 import type { LogSink } from '../../src/logging/log-sink';
+import type { ContextRow } from '../../src/context/context-row';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'functions');
 export const docker = new Docker();
@@ -40,3 +41,17 @@ export async function containersOf(instanceId: string): Promise<Docker.Container
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The contexts that have served or are serving `fn` (all functions when omitted): not the stems,
+ * which are booted ahead of demand (settings.stemContexts) and have run no code of the function.
+ */
+export async function servingContexts(orch: StartedOrchestrator, fn?: string): Promise<ContextRow[]> {
+  return (await orch.contexts()).filter((c) => c.state !== 'stem' && (fn === undefined || c.function === fn));
+}
+
+/** Containers of one orchestrator that serve functions (its stems left out). */
+export async function servingContainersOf(orch: StartedOrchestrator): Promise<Docker.ContainerInfo[]> {
+  const stems = new Set((await orch.contexts()).filter((c) => c.state === 'stem').map((c) => c.containerId));
+  return (await containersOf(orch.instance.id)).filter((c) => !stems.has(c.Id));
+}

@@ -22,7 +22,7 @@ describe('Invoker.close', () => {
       attempts++;
       return acquire(fn);
     };
-    const invoker = new Invoker(() => new Map([['f', fnConfig('f')]]), pool, (l) => lines.push(l));
+    const invoker = new Invoker(() => ({ functions: new Map([['f', fnConfig('f')]]) }), pool, (l) => lines.push(l));
     const id = invoker.invokeEvent('f', { payload: Buffer.from('{}') });
     await new Promise((r) => setImmediate(r));
     expect(attempts).toBe(1);

@@ -6,7 +6,7 @@ import { FakeMember, fnConfig } from '../helpers/fake-member';
 const settings = { idleTimeout: 600, reaperInterval: null, memoryBudget: null, region: 'us-east-1' } as unknown as Settings;
 
 function project(fns: FunctionConfig[], s: Partial<Settings> = {}): ProjectConfig {
-  return { file: '/p/functions.yaml', settings: { ...settings, ...s }, functions: new Map(fns.map((f) => [f.name, f])) };
+  return { file: '/p/functions.yaml', settings: { ...settings, ...s }, functions: new Map(fns.map((f) => [f.name, f])), warnings: [] };
 }
 
 function setup(initial: ProjectConfig) {
