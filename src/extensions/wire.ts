@@ -1,0 +1,65 @@
+import type http from 'node:http';
+import { sendJson } from '../http/replies';
+import type { WireError } from './errors';
+
+/** Header names as Lambda spells them (Node keeps the case it is given on the wire). */
+export const HEADERS = {
+  name: 'Lambda-Extension-Name',
+  identifier: 'Lambda-Extension-Identifier',
+  acceptFeature: 'Lambda-Extension-Accept-Feature',
+  errorType: 'Lambda-Extension-Function-Error-Type',
+  eventIdentifier: 'Lambda-Extension-Event-Identifier',
+} as const;
+
+export const EXTENSION_PREFIX = '/2020-01-01/extension/';
+export const TELEMETRY_PATH = '/2022-07-01/telemetry';
+
+export type ExtensionRoute = 'register' | 'next' | 'init-error' | 'exit-error' | 'telemetry' | 'launcher-registered' | 'launcher-exited';
+
+const ROUTES: Record<string, { route: ExtensionRoute; method: string }> = {
+  [`${EXTENSION_PREFIX}register`]: { route: 'register', method: 'POST' },
+  [`${EXTENSION_PREFIX}event/next`]: { route: 'next', method: 'GET' },
+  [`${EXTENSION_PREFIX}init/error`]: { route: 'init-error', method: 'POST' },
+  [`${EXTENSION_PREFIX}exit/error`]: { route: 'exit-error', method: 'POST' },
+  [TELEMETRY_PATH]: { route: 'telemetry', method: 'PUT' },
+  [`${TELEMETRY_PATH}/`]: { route: 'telemetry', method: 'PUT' },
+  // The orchestrator's own, for the launcher in the container (not Lambda's): it waits on the
+  // first until the external extensions have registered, and reports each one's exit on the second.
+  [`${EXTENSION_PREFIX}_launcher/registered`]: { route: 'launcher-registered', method: 'GET' },
+  [`${EXTENSION_PREFIX}_launcher/exited`]: { route: 'launcher-exited', method: 'POST' },
+};
+
+export type Routed =
+  | { kind: 'route'; route: ExtensionRoute; query: URLSearchParams }
+  | { kind: 'error'; error: WireError }
+  | { kind: 'not-ours' };
+
+/** Which of the Extensions and Telemetry APIs' routes a request is; `not-ours` for any other path. */
+export function extensionRoute(method: string | undefined, url: string | undefined): Routed {
+  const [path, search = ''] = (url ?? '').split('?', 2);
+  const known = ROUTES[path];
+  if (known) {
+    if (method !== known.method) {
+      return { kind: 'error', error: { status: 405, errorType: 'MethodNotAllowed', errorMessage: `${String(method)} not allowed on ${path}` } };
+    }
+    return { kind: 'route', route: known.route, query: new URLSearchParams(search) };
+  }
+  if (path.startsWith(EXTENSION_PREFIX) || path.startsWith(`${TELEMETRY_PATH}/`)) {
+    return { kind: 'error', error: { status: 404, errorType: 'InvalidRequest', errorMessage: `no route ${String(method)} ${truncate(path)}` } };
+  }
+  return { kind: 'not-ours' };
+}
+
+export function headerOf(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function replyError(res: http.ServerResponse, e: WireError): void {
+  if (res.headersSent || res.destroyed) return;
+  sendJson(res, e.status, { errorMessage: e.errorMessage, errorType: e.errorType });
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
