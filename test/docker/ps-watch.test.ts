@@ -30,13 +30,22 @@ function startPsWatch(session: string, url: string): void {
 const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
 const alternateScreenOn = (session: string) => tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim() === '1';
 
-/** The rows of the table on screen, as cells, by function name. */
-function rowsOf(text: string): Map<string, string[]> {
-  const rows = text
+/** The rows of the table on screen, as cells. */
+function rowsOf(text: string): string[][] {
+  return text
     .split('\n')
     .filter((l) => l.startsWith('│'))
-    .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
-  return new Map(rows.filter((r) => r[0] !== 'ID').map((r) => [r[1], r]));
+    .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()))
+    .filter((r) => r[0] !== 'ID');
+}
+
+/**
+ * The row of the function's context that serves (stems, booted runtimes waiting to be claimed by
+ * a cold start, have rows of their own); undefined unless there is exactly one.
+ */
+function serving(text: string, fn: string): string[] | undefined {
+  const rows = rowsOf(text).filter((r) => r[1] === fn && r[2] !== 'stem');
+  return rows.length === 1 ? rows[0] : undefined;
 }
 
 /** Polls the screen until `test` holds; fails with what the screen showed last. */
@@ -77,27 +86,27 @@ afterAll(async () => {
 describe('orchestrator ps --watch in a terminal', () => {
   it('redraws the table in place as contexts initialise, serve, freeze and count invocations', async () => {
     startPsWatch('live', orch.url);
-    const empty = await screenShows('live', 'the header and an empty table', (t) => /orchestrator ps http:\/\/\S+, every 0\.2s/.test(t) && /│ ID +│ FUNCTION/.test(t));
-    expect(rowsOf(empty).size).toBe(0);
+    const first = await screenShows('live', 'the header and the table', (t) => /orchestrator ps http:\/\/\S+, every 0\.2s/.test(t) && /│ ID +│ FUNCTION/.test(t));
+    expect(rowsOf(first).filter((r) => r[2] !== 'stem')).toEqual([]); // nothing invoked yet
     expect(alternateScreenOn('live')).toBe(true);
 
     const slowCall = orch.invoke('slow', {});
-    await screenShows('live', 'slow initializing', (t) => rowsOf(t).get('slow')?.[2] === 'initializing');
+    await screenShows('live', 'slow initializing', (t) => serving(t, 'slow')?.[2] === 'initializing');
     await slowCall;
     const slowFrozen = await screenShows('live', 'slow frozen after 1 invocation', (t) => {
-      const r = rowsOf(t).get('slow');
+      const r = serving(t, 'slow');
       return r?.[2] === 'frozen' && r[3] === '1';
     });
     expect(slowFrozen).toMatch(/^slow: 1 cold start\(s\), 0 warm start\(s\)/m);
 
     const busyCall = orch.invoke('echo', { sleepMs: 4000 });
-    await screenShows('live', 'echo busy', (t) => rowsOf(t).get('echo')?.[2] === 'busy');
+    await screenShows('live', 'echo busy', (t) => serving(t, 'echo')?.[2] === 'busy');
     await busyCall;
-    await screenShows('live', 'echo frozen after 1 invocation', (t) => rowsOf(t).get('echo')?.slice(2, 4).join() === 'frozen,1');
+    await screenShows('live', 'echo frozen after 1 invocation', (t) => serving(t, 'echo')?.slice(2, 4).join() === 'frozen,1');
     await orch.invoke('echo', {});
     await orch.invoke('echo', {});
-    const after = await screenShows('live', 'echo frozen after 3 invocations', (t) => rowsOf(t).get('echo')?.slice(2, 4).join() === 'frozen,3');
-    const echo = rowsOf(after).get('echo')!;
+    const after = await screenShows('live', 'echo frozen after 3 invocations', (t) => serving(t, 'echo')?.slice(2, 4).join() === 'frozen,3');
+    const echo = serving(after, 'echo')!;
     expect(echo[4]).toMatch(/^\d+\.\ds$/); // idle for
     expect(echo[5]).toMatch(/^\d+ MB$/); // memory used
     expect(echo[6]).toMatch(/^\d+\/1024$/); // pids
@@ -107,7 +116,7 @@ describe('orchestrator ps --watch in a terminal', () => {
     expect(after.match(/orchestrator ps http/g)).toHaveLength(1);
     expect(after.match(/│ ID +│/g)).toHaveLength(1);
     // The idle time goes up from frame to frame while nothing happens.
-    const idle = (t: string) => Number(rowsOf(t).get('echo')![4].slice(0, -1));
+    const idle = (t: string) => Number(serving(t, 'echo')![4].slice(0, -1));
     const idleBefore = idle(after);
     await screenShows('live', 'the idle time growing', (t) => idle(t) > idleBefore);
   });
@@ -140,7 +149,7 @@ describe('orchestrator ps --watch off a terminal', () => {
 describe('when the orchestrator goes away', () => {
   it('says so and exits 0', async () => {
     startPsWatch('gone', orch.url);
-    await screenShows('gone', 'the echo row', (t) => rowsOf(t).has('echo'));
+    await screenShows('gone', 'the echo row', (t) => serving(t, 'echo') !== undefined);
     await orch.stop();
     const text = await screenShows('gone', 'the exit status', (t) => /ps exited with status \d+/.test(t));
     expect(text).toMatch(new RegExp(`orchestrator: ${orch.url.replace(/[.]/g, '\\.')} went away, stopped watching \\(.+\\)`));
