@@ -58,9 +58,11 @@ beforeAll(async () => {
       'functions:',
       '  hello:',
       '    handler: index.handler',
+      '    runtime: nodejs20.x', // the runtime whose base this test names
       `    code: ${join(ROOT, 'examples', 'hello')}`,
       '  fails:',
       '    handler: index.handler',
+      '    runtime: nodejs20.x',
       `    code: ${join(FIXTURES, 'throws')}`,
       '',
     ].join('\n'),
@@ -234,7 +236,7 @@ describe('runtime images are tagged by content', () => {
       expect(await ensureRuntimeImage(docker, 'nodejs20.x', { base: 'host', imagesDir: copy, onProgress: (l) => same.push(l) })).toBe(projectRef);
       expect(same).toEqual([]); // same content, same tag: nothing built
 
-      await fsp.appendFile(join(copy, 'nodejs20.x', 'runtime', 'index.js'), `\n// changed by cli.test.ts ${nonce}\n`);
+      await fsp.appendFile(join(copy, 'nodejs20.x', 'Dockerfile'), `\n# changed by cli.test.ts ${nonce}\n`);
       const changedRef = await runtimeImageRef('nodejs20.x', { base: 'host', imagesDir: copy });
       expect(changedRef).toMatch(/^lambda-orchestrator\/nodejs20\.x:[0-9a-f]{12}$/);
       expect(changedRef).not.toBe(projectRef);
