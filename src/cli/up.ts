@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { loadConfigFile, parseParameterOverrides } from '../config/load';
-import { startOrchestrator, type OrchestratorOptions, type StartedOrchestrator } from '../orchestrator';
+import { startOrchestrator, type StartedOrchestrator } from '../orchestrator';
 import { streamLogSink } from '../logging/log-sink';
 import { watchAndReload } from '../watch/watch-reload';
 import { defaultConfigFile } from './config-file';
@@ -55,15 +55,14 @@ export async function upCommand(o: UpOptions): Promise<void> {
   });
 
   // startOrchestrator prints the loader's warnings (file:line: property: why) once, as progress.
-  const options: OrchestratorOptions & { parameterOverrides?: Record<string, string> } = {
+  starting = startOrchestrator({
     config: file,
     parameterOverrides,
     host: o.host,
     port,
     logSink: streamLogSink(process.stdout),
     onProgress: notice,
-  };
-  starting = startOrchestrator(options);
+  });
   running = await starting;
   if (stopping) return; // a signal came during start-up; shutdown() handles it
   notice(`serving ${running.config.functions.size} function(s) (${servedNames(running)}) on ${running.url}`);
