@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import execa from 'execa';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
@@ -14,11 +17,12 @@ import { BIN, buildDist, ROOT } from '../helpers/up-child';
  */
 jest.setTimeout(180_000);
 
-const SOCKET = `orch-ps-watch-${process.pid}`; // a tmux server of this test's own
+const SOCKET_DIR = mkdtempSync(join(tmpdir(), 'orchestrator-ps-watch-'));
+const SOCKET = join(SOCKET_DIR, 'tmux'); // a tmux server of this test's own
 const DEADLINE_MS = 60_000;
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' });
 }
 
 /** Runs `ps --watch` in a new detached 200x50 terminal; the shell reports its exit status after it. */
@@ -80,6 +84,7 @@ afterAll(async () => {
   } catch {
     /* already gone */
   }
+  rmSync(SOCKET_DIR, { recursive: true, force: true });
   await orch?.stop();
 });
 
