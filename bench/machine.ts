@@ -43,12 +43,40 @@ export async function machineLoad(docker: Docker, ownInstances: readonly string[
   return `load average ${load}${procs}; ${others.length} other running container(s)`;
 }
 
+/** Jiffies of all CPUs from /proc/stat: busy (not idle, not iowait) and total; undefined if not Linux. */
+function cpuTimes(): { busy: number; total: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - f[3] - f[4], total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** user + system jiffies of a process (and its waited-for children), from /proc/<pid>/stat. */
+function processJiffies(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return f[11] + f[12]; // utime, stime (fields 14 and 15)
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Watches how loaded the machine is while a scenario runs: the 1-min load average (sampled once a
- * second, no Docker call) and the containers others start meanwhile (the engine's event stream).
+ * second, no Docker call), how busy the CPUs were over the scenario (/proc/stat) and how much of
+ * that the bench and the orchestrator under test were, and the containers others start meanwhile
+ * (the engine's event stream). The engine's own work for us (dockerd, containerd, the contexts)
+ * counts as others'.
  */
-export function watchLoad(docker: Docker, ownInstances: readonly string[]): { stop(): Promise<string> } {
+export function watchLoad(docker: Docker, ownInstances: readonly string[], orchestratorPid?: number): { stop(): Promise<string> } {
   const startLoad = os.loadavg()[0];
+  const cpuStart = cpuTimes();
+  const ownStart = processJiffies(process.pid) + processJiffies(orchestratorPid);
   let maxLoad = startLoad;
   let othersStarted = 0;
   const timer = setInterval(() => (maxLoad = Math.max(maxLoad, os.loadavg()[0])), 1000);
@@ -81,7 +109,15 @@ export function watchLoad(docker: Docker, ownInstances: readonly string[]): { st
       await subscribed;
       (events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
       maxLoad = Math.max(maxLoad, os.loadavg()[0]);
-      return `1-min load ${startLoad.toFixed(2)} at the start, up to ${maxLoad.toFixed(2)}; ${othersStarted} container(s) of others started meanwhile`;
+      const cpuEnd = cpuTimes();
+      let busy = '';
+      if (cpuStart && cpuEnd && cpuEnd.total > cpuStart.total) {
+        const total = cpuEnd.total - cpuStart.total;
+        const own = processJiffies(process.pid) + processJiffies(orchestratorPid) - ownStart;
+        const pct = (j: number) => ((100 * j) / total).toFixed(0);
+        busy = `; CPUs ${pct(cpuEnd.busy - cpuStart.busy)}% busy (all ${os.availableParallelism()} cores), of which ${pct(own)}% the bench and orchestrator processes`;
+      }
+      return `1-min load ${startLoad.toFixed(2)} at the start, up to ${maxLoad.toFixed(2)}${busy}; ${othersStarted} container(s) of others started meanwhile`;
     },
   };
 }

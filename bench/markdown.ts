@@ -1,4 +1,4 @@
-import type { Comparison, Table } from './types';
+import type { Comparison, Table, Target } from './types';
 import type { Machine } from './machine';
 
 export interface Report {
@@ -10,9 +10,27 @@ export interface Report {
   loads: string[];
   durationS: number;
   comparisons: Comparison[];
+  targets: Target[];
+  /** The engine's and the kernel's freeze floors (piece, median, p99, where). */
+  machineFloors: string[][];
   tables: Table[];
   notes: string[];
   analysis: string[];
+}
+
+/** Every target in scenario order, comparisons (value against its floor) and others alike. */
+function targetLines(r: Report): Array<{ scenario: string; line: string }> {
+  const lines = [
+    ...r.comparisons
+      .filter((c) => c.target)
+      .map((c) => ({
+        scenario: c.scenario,
+        line: `${c.target!.met ? '✅ met' : '❌ missed'}: ${c.scenario}: ${c.target!.text}; got ${f(c.subject.stats.median)} ms against ${f(c.baseline.stats.median)} ms, ${ratioText(c)}`,
+      })),
+    ...r.targets.map((t) => ({ scenario: t.scenario, line: `${t.met ? '✅ met' : '❌ missed'}: ${t.scenario}: ${t.text}; got ${t.got}` })),
+  ];
+  const num = (s: string) => Number(/^(\d+)/.exec(s)?.[1] ?? 99);
+  return lines.sort((a, b) => num(a.scenario) - num(b.scenario));
 }
 
 const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
@@ -78,12 +96,15 @@ export function renderMarkdown(r: Report): string {
     `- Node.js: ${m.node}`,
     `- Load before the run: ${r.loadBefore}`,
     `- Load after the run: ${r.loadAfter}`,
-    '- Load during each scenario (other engineers run Docker tests on this machine; a scenario that ran under load reads slower, ours more than the baselines since it has more processes and hops to wake; scenarios 5 and 6 load the machine themselves, 16 clients and 50 cold starts):',
+    '- Load during each scenario (other helpers run Docker tests on this machine at the same time; a scenario that ran under load reads slower, ours more than the baselines since it has more processes and hops to wake; scenarios 4 and 5 load the machine themselves, 16 clients and 50 cold starts):',
     ...r.loads.map((l) => `  - ${l}`),
     '',
+    ...(r.machineFloors.length > 0
+      ? [mdTable({ title: "The engine's and the kernel's freeze floors (ms; a raw container of the runtime image, no orchestrator)", header: ['piece', 'median', 'p99', 'measured'], rows: r.machineFloors })]
+      : []),
     '## Targets',
     '',
-    ...r.comparisons.filter((c) => c.target).map((c) => `- ${c.target!.met ? '✅ met' : '❌ missed'}: ${c.scenario}: ${c.target!.text}, got ${ratioText(c)}`),
+    ...targetLines(r).map((t) => `- ${t.line}`),
     '',
     '## Results',
     '',
@@ -95,10 +116,10 @@ export function renderMarkdown(r: Report): string {
     '',
     '## How it was measured',
     '',
-    '- `npm run bench` compiles (tsc) and runs dist/bench/run.js; it needs the local Docker engine and takes a few minutes. `npm run bench -- --quick` runs fewer iterations (a smoke run), `-- --only 1,3` some scenarios, `-- --out FILE` writes elsewhere. It is not part of `npm test`.',
+    '- `npm run bench` compiles (tsc) and runs dist/bench/run.js; it needs the local Docker engine and takes about 10 minutes on 2 busy cores. `npm run bench -- --quick` runs fewer iterations (a smoke run of a few minutes), `-- --only 1,3` some scenarios (scenario 0, the floors, always runs), `-- --out FILE` writes elsewhere. It is not part of `npm test`.',
     '- The orchestrator under test runs in a child process of its own (bench/orchestrator-host.ts, as `orchestrator up` would), the clients in the bench process; clients use keep-alive HTTP, as an SDK does. Warm-up iterations are not counted.',
     '- Baselines run no orchestrator code: raw containers of the same runtime image made from the same container spec as a context (same memory and CPU limits, user, mounts, read-only root), with `node` running bench/fixtures/noop/raw-server.js (a tiny HTTP server) or once.js (`docker run --rm` style). They carry the label `orchestrator.bench=1` and are removed at the end, on failure and on Ctrl-C too.',
-    '- "Where the time goes" tables time pieces inside the orchestrator process (the Docker calls, the Runtime API exchange, Invoker.invoke) by wrapping those methods in the bench\'s child process; src/ is not instrumented.',
+    '- "Where the time goes" tables time pieces inside the orchestrator process (the Docker calls: ContextContainer.run, pause, unpause, limitCpu; the Runtime API exchange: RuntimeApiServer.deliver; Invoker.invoke) by wrapping those methods in the bench\'s child process, and read Init Duration from the REPORT lines; src/ is not instrumented.',
     ...r.notes.map((n) => `- ${n}`),
     '',
   ].join('\n');

@@ -10,18 +10,20 @@ import { RuntimeApiServer } from '../src/runtime-api/server';
 import { Invoker } from '../src/invocation/invoker';
 
 /**
- * Profiling, with no change to src/: the Docker calls of the warm path (pause, unpause) and the
+ * Profiling, with no change to src/: the Docker calls of the warm path (pause, unpause; a claimed
+ * stem's thaw is an unpause too) and the
  * runtime's share (deliver: from handing the event to the held GET /next until the runtime
  * posted its result), the whole of Invoker.invoke (pool, context, thaw, deliver), a cold start's
  * Docker calls (ContextContainer.run) and its Init Duration are timed where the orchestrator makes
- * them, in this process.
+ * them, in this process, as is the `docker update` that sets the CPU quota once an init is over.
  */
-const pieces: Record<'unpause' | 'pause' | 'deliver' | 'invoke' | 'containerRun' | 'init', number[]> = {
+const pieces: Record<'unpause' | 'pause' | 'deliver' | 'invoke' | 'containerRun' | 'limitCpu' | 'init', number[]> = {
   unpause: [],
   pause: [],
   deliver: [],
   invoke: [],
   containerRun: [],
+  limitCpu: [],
   init: [],
 };
 function timeMethod(proto: object, name: string, into: number[]): void {
@@ -37,6 +39,7 @@ timeMethod(ContextContainer.prototype, 'pause', pieces.pause);
 timeMethod(RuntimeApiServer.prototype, 'deliver', pieces.deliver);
 timeMethod(Invoker.prototype, 'invoke', pieces.invoke);
 timeMethod(ContextContainer, 'run', pieces.containerRun); // create + attach + start
+timeMethod(ContextContainer.prototype, 'limitCpu', pieces.limitCpu); // docker update: the quota, once the init is over
 /** Lambda's Init Duration of cold starts, from the REPORT lines (the container's start to the runtime's first /next). */
 const initDurations = {
   line(_fn: string, text: string): void {

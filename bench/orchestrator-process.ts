@@ -17,6 +17,8 @@ export interface Pieces {
   deliver: number[];
   invoke: number[];
   containerRun: number[];
+  /** docker update setting the function's CPU quota once its init is over (on the cold path). */
+  limitCpu: number[];
   init: number[];
 }
 

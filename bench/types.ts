@@ -35,8 +35,20 @@ export interface Table {
   rows: string[][];
 }
 
+/** A target that is not a ratio of two latency samples (a rate, a bound, a size). */
+export interface Target {
+  scenario: string;
+  text: string;
+  got: string;
+  met: boolean;
+}
+
 export interface ScenarioResult {
   comparisons: Comparison[];
+  /** Targets stated on other figures than a comparison's medians. */
+  targets?: Target[];
+  /** Rows (piece, median, p99, where) for the Machine section: the engine's and the kernel's own floors. */
+  machine?: string[][];
   /** Pieces measured separately, throughput and density figures. */
   tables: Table[];
   notes: string[];

@@ -1,5 +1,5 @@
 /**
- * Scenario 6: density. 50 concurrent cold invocations bring up 50 contexts; once all are frozen,
+ * Scenario 5: density (and the orchestrator's RSS, issue 14 goal 5). 50 concurrent cold invocations bring up 50 contexts; once all are frozen,
  * the memory they take on the host (sum of their cgroups, and the drop of MemAvailable); then the
  * time stop() takes to remove them all. A paused raw container of the same image is the floor.
  */
@@ -28,7 +28,7 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
 
   const url = await ctx.orch.start(
     { noop: { handler: 'index.handler', code: NOOP_CODE, memorySize: WARM_SETTINGS.memorySize } },
-    { freezeDelay: 0, cpuLimit: WARM_SETTINGS.cpuLimit, initTimeout: 120 },
+    { cpuLimit: WARM_SETTINGS.cpuLimit, initTimeout: 120 },
   );
   let stopMs: number | undefined;
   try {
@@ -49,6 +49,7 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
     for (const id of ids) await waitPaused(ctx.docker, id, 30_000).catch(() => notFrozen++);
     const allFrozenMs = msSince(t0);
     await sleep(500);
+    const orchRss = (await ctx.orch.usage()).rss / 2 ** 20;
     const availAfter = await memAvailable();
     const mems = await Promise.all(ids.map((id) => cgroupMemory(id)));
     if (mems.some((m) => m === undefined)) throw new Error('cannot read the contexts\' cgroups on this host');
@@ -60,16 +61,25 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
     stopMs = await ctx.orch.stop();
     const left = await ctx.docker.listContainers({ all: true, filters: { label: [`orchestrator.instance=${ctx.orch.instanceIds.at(-1)}`] } });
     return {
-      facts: { 's6.notFrozen': notFrozen, 's6.n': n, 's6.upMs': upMs, 's6.stopMs': stopMs, 's6.usageMb': usage / 2 ** 20, 's6.rssMb': rss / 2 ** 20, 's6.freeMb': freeDelta / 2 ** 20 },
+      targets: [
+        {
+          scenario: `5. Orchestrator RSS with ${n} frozen contexts`,
+          text: '< 150 MB (issue 14 goal 5)',
+          got: `${orchRss.toFixed(0)} MB${n < 50 ? ` (${n} contexts in this run, not 50)` : ''}`,
+          met: orchRss < 150 && n >= 50,
+        },
+      ],
+      facts: { 's5.orchRssMb': orchRss, 's5.notFrozen': notFrozen, 's5.n': n, 's5.upMs': upMs, 's5.stopMs': stopMs, 's5.usageMb': usage / 2 ** 20, 's5.rssMb': rss / 2 ** 20, 's5.freeMb': freeDelta / 2 ** 20 },
       comparisons: [],
       tables: [
         {
-          title: `Scenario 6: density, ${count} concurrent invocations of the no-op function (${WARM_SETTINGS.memorySize} MB, ${cpuText(WARM_SETTINGS)})`,
+          title: `Scenario 5: density, ${count} concurrent invocations of the no-op function (${WARM_SETTINGS.memorySize} MB, ${cpuText(WARM_SETTINGS)})`,
           header: ['measure', 'value'],
           rows: [
             [`bring up: ${count} concurrent invocations of a function with no context, all answered`, `${upMs.toFixed(0)} ms`],
             ['… contexts brought up (cold starts / warm starts among them)', `${n} (${starts.coldStarts} / ${starts.warmStarts})`],
             [`… until all ${n} are frozen (docker inspect)`, notFrozen === 0 ? `${allFrozenMs.toFixed(0)} ms` : `${notFrozen} NOT frozen after 30 s (a bug)`],
+            [`orchestrator RSS with the ${n} contexts frozen`, `${orchRss.toFixed(0)} MB`],
             [`tear down: stop() removes all ${n}`, `${stopMs.toFixed(0)} ms (${left.length} left)`],
             ['memory per frozen context: cgroup usage (rss + page cache)', `${mb(usage)} MB`],
             ['… of which rss', `${mb(rss)} MB`],
@@ -80,7 +90,7 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
         },
       ],
       notes: [
-        'Scenario 6: one run (n = 1). Page cache is charged to the cgroup that first reads a file, so per-container cache varies; the MemAvailable drop is host-wide and picks up anything else running on the machine.',
+        'Scenario 5: one run (n = 1). Page cache is charged to the cgroup that first reads a file, so per-container cache varies; the MemAvailable drop is host-wide and picks up anything else running on the machine.',
       ],
     };
   } finally {
