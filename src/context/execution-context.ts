@@ -14,7 +14,7 @@ import { errorPayload, exitDetail, InitExited, outcomePayload, parseFunctionErro
 import { Freezer } from './freezer';
 import { InitPhase } from './init-phase';
 import { RuntimeSession } from './runtime-session';
-import { reportInvocation } from './invocation-report';
+import { reportInvocation, sleep } from './invocation-report';
 
 /** What `orchestrator ps` and the pool see of a context. */
 export type ContextState = 'stem' | 'initializing' | 'busy' | 'idle' | 'frozen' | 'dead';
@@ -172,7 +172,8 @@ export class ExecutionContext {
       this.deps.runtimeApiBind,
       {
         onNext: () => this.onRuntimeNext(),
-        onInitError: (type, body) => this.failInit(parseFunctionError(type, body)),
+        // The runtime exits right after reporting: its last lines are still on their way.
+        onInitError: (type, body) => this.failInit(parseFunctionError(type, body), { untilExit: true }),
         onClaimWait: () => this.onParked(),
       },
       this.deps.checkPeer ? peer.promise : undefined,
@@ -184,7 +185,10 @@ export class ExecutionContext {
       started = await this.deps.startContainer(session.port, {
         stdout: lineSplitter((l) => this.output.onLine(l)),
         stderr: lineSplitter((l) => this.output.onLine(l)),
-        onStart: () => this.init.begin(),
+        // A stem's init begins when it is claimed, whatever its boot takes before that.
+        onStart: () => {
+          if (!this.stem) this.init.begin();
+        },
         onAddress: (address) => peer.resolve(address),
       });
     } catch (err) {
@@ -214,8 +218,8 @@ export class ExecutionContext {
     const cold = this.coldPending;
     this.coldPending = false;
     if (cold) {
+      if (this.stem) await this.releaseStem();
       try {
-        if (this.stem) await this.releaseStem();
         await this.init.ready;
       } catch (err) {
         return this.initFailureResult(req, err);
@@ -290,7 +294,6 @@ export class ExecutionContext {
   }
 
   private onParked(): void {
-    this.init.suspend(); // the boot is over; the init's own time starts at the claim
     this.booted.resolve();
     this.settle();
   }
@@ -301,13 +304,26 @@ export class ExecutionContext {
     throw new ContextLost(`context ${this.id} is gone`);
   }
 
-  /** A claimed stem: thawed, and its runtime told to load the function: the init begins. */
+  /**
+   * A claimed stem: its init begins now (a boot still under way counts in it); once the runtime
+   * waits to be claimed it is thawed and told to load the function. Failures end the init, which
+   * the caller reports as any cold start's.
+   */
   private async releaseStem(): Promise<void> {
-    await this.booted.promise;
-    const { box, session } = this.live();
-    await box.freezer.thaw();
     this.init.begin();
-    session.releaseClaim();
+    try {
+      await Promise.race([this.booted.promise, this.init.ready]);
+    } catch {
+      return; // the init failed (the runtime exited, the init timed out): init.ready says how
+    }
+    const p = this.phase;
+    if (p.kind !== 'initializing') return;
+    try {
+      await p.box.freezer.thaw();
+    } catch (err) {
+      return this.failInit(new FunctionError('Runtime.Unknown', `could not thaw the stem: ${(err as Error).message}`));
+    }
+    p.session.releaseClaim();
   }
 
   /** A claimed warm context: unpaused, and its runtime waiting in /next. */
@@ -378,9 +394,11 @@ export class ExecutionContext {
     this.settle();
   }
 
-  private failInit(err: FunctionError | InitExited): void {
+  /** Ends the init with `err`; `untilExit` lets a runtime that is exiting anyway finish its output. */
+  private failInit(err: FunctionError | InitExited, opts: { untilExit?: boolean } = {}): void {
     this.init.fail(err);
-    void this.destroy();
+    if (!opts.untilExit) return void this.destroy();
+    void Promise.race([this.exit.promise, sleep(INIT_EXIT_WAIT_MS)]).then(() => this.destroy());
   }
 
   private onExit(exit: ContainerExit): void {
@@ -424,6 +442,9 @@ export class ExecutionContext {
         : err instanceof FunctionError
           ? err
           : new FunctionError('Runtime.Unknown', String(err));
+    // The init's last lines (its error, as the runtime logged it) come before its exit.
+    await Promise.race([this.exit.promise, sleep(INIT_EXIT_WAIT_MS)]);
+    await sleep(OUTPUT_SETTLE_MS);
     const current = this.output.begin(req.requestId, startLine(req.requestId));
     await reportInvocation({
       output: this.output,
@@ -446,6 +467,11 @@ export class ExecutionContext {
     };
   }
 }
+
+/** How long a runtime that reported its failed init may take to exit before it is removed. */
+const INIT_EXIT_WAIT_MS = 2000;
+/** After an exit, for the last lines still in the output stream. */
+const OUTPUT_SETTLE_MS = 20;
 
 /** Our Node.js and Python runtimes mark the end of an invocation's output; `provided` ones may not. */
 function marksEnd(fn: FunctionConfig): boolean {

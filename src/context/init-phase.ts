@@ -35,11 +35,6 @@ export class InitPhase {
     this.timer.unref();
   }
 
-  /** A stem's runtime has booted and waits to be claimed: no init is under way until `begin`. */
-  suspend(): void {
-    clearTimeout(this.timer);
-  }
-
   /** The runtime asked for its first event: the init is over (the caller resolves `ready`). */
   finish(): boolean {
     if (this.done) return false;

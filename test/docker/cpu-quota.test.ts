@@ -15,7 +15,7 @@ describe('CPU: a full-speed init, the quota from the first invocation', () => {
     ({ orch } = await startFixtureOrchestrator({
       burn: { code: 'cpu-burn', memorySize: 128, timeout: 60 },
       huge: { code: 'cpu-burn', memorySize: 10240, timeout: 60 },
-    }));
+    }, { stemContexts: 1 })); // the defaults: the cold call's init runs on a claimed stem
   }, 180_000);
   afterAll(() => orch?.stop());
 

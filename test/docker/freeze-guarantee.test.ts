@@ -17,7 +17,10 @@ describe('the Node.js freeze: nothing of the function runs between its response 
   let hogs: ChildProcess[] = [];
 
   beforeAll(async () => {
-    ({ orch } = await startFixtureOrchestrator({ probe: { code: 'freeze-probe', memorySize: 128, timeout: TIMEOUT_MS / 1000 } }));
+    ({ orch } = await startFixtureOrchestrator(
+      { probe: { code: 'freeze-probe', memorySize: 128, timeout: TIMEOUT_MS / 1000 } },
+      { stemContexts: 1 }, // the defaults: the cold call runs on a claimed stem
+    ));
     hogs = [0, 1].map(() => spawn(process.execPath, ['-e', 'for(;;);'], { stdio: 'ignore' }));
   }, 180_000);
 

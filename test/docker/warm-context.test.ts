@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { StartedOrchestrator } from '../../src/orchestrator';
-import { containersOf, containerState, docker, sleep, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { containersOf, containerState, docker, servingContexts, sleep, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { waitFor } from '../helpers/pool-load';
 
 /** Issue 2: one warm context, frozen between calls, reused with its globals and /tmp. */
 describe('a warm execution context, frozen between invocations', () => {
@@ -11,7 +12,7 @@ describe('a warm execution context, frozen between invocations', () => {
       reuse: { code: 'reuse' },
       timer: { code: 'timer' },
       isolation: { code: 'isolation', environment: { CUSTOM: 'yes' } },
-    }));
+    }, { stemContexts: 1 })); // the defaults: stems on, the freeze grace
   }, 180_000);
 
   afterAll(async () => {
@@ -27,24 +28,24 @@ describe('a warm execution context, frozen between invocations', () => {
     expect(new Set([r1.contextId, r2.contextId, r3.contextId]).size).toBe(1);
     expect([r1.coldStart, r2.coldStart, r3.coldStart]).toEqual([true, false, false]);
     expect(r1.initDurationMs).toBeGreaterThan(0);
-    const ctx = (await orch.contexts()).filter((c) => c.function === 'reuse');
+    const ctx = await servingContexts(orch, 'reuse');
     expect(ctx).toHaveLength(1);
+    await waitFor('every context to have its container', async () => (await orch.contexts()).every((c) => c.containerId));
     expect(await containersOf(orch.instance.id)).toHaveLength(new Set((await orch.contexts()).map((c) => c.containerId)).size);
   });
 
   it('is paused between invocations and running during one', async () => {
     await orch.invoke('reuse', {});
-    const [ctx] = (await orch.contexts()).filter((c) => c.function === 'reuse');
-    await sleep(100);
-    expect((await containerState(ctx.containerId!)).Paused).toBe(true);
+    const [ctx] = await servingContexts(orch, 'reuse');
+    // Paused once the freeze grace is over (how soon after the response: npm run bench).
+    await waitFor('the context to be paused', async () => (await containerState(ctx.containerId!)).Paused);
     const inflight = orch.invoke('reuse', { sleepMs: 1500 });
     await sleep(700);
     const during = await containerState(ctx.containerId!);
     expect(during.Paused).toBe(false);
     expect(during.Running).toBe(true);
     await inflight;
-    await sleep(100);
-    expect((await containerState(ctx.containerId!)).Paused).toBe(true);
+    await waitFor('the context to be paused again', async () => (await containerState(ctx.containerId!)).Paused);
   });
 
   it('does not run a pending timer while frozen; it runs after the thaw', async () => {
@@ -62,7 +63,7 @@ describe('a warm execution context, frozen between invocations', () => {
 
   it('has the memory limit without swap, a 512 MB tmpfs /tmp and a read-only root', async () => {
     const r = await orch.invoke('isolation', {});
-    const [ctx] = (await orch.contexts()).filter((c) => c.function === 'isolation');
+    const [ctx] = await servingContexts(orch, 'isolation');
     const info = await docker.getContainer(ctx.containerId!).inspect();
     expect(info.HostConfig.Memory).toBe(128 * 1024 * 1024);
     expect(info.HostConfig.MemorySwap).toBe(128 * 1024 * 1024);

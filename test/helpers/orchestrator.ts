@@ -18,7 +18,11 @@ export class CapturedLogs implements LogSink {
   }
 }
 
-/** An orchestrator over fixture functions (`code` names a folder under test/fixtures/functions). */
+/**
+ * An orchestrator over fixture functions (`code` names a folder under test/fixtures/functions).
+ * Stems are off unless `settings` turns them on: the pool's tests count containers and contexts
+ * exactly; the fidelity suites (freeze, timers, CPU, failures) run with the defaults, stems on.
+ */
 export async function startFixtureOrchestrator(
   functions: Record<string, Record<string, unknown>>,
   settings: Record<string, unknown> = {},
@@ -27,7 +31,7 @@ export async function startFixtureOrchestrator(
   const fns = Object.fromEntries(
     Object.entries(functions).map(([name, f]) => [name, { handler: 'index.handler', ...f }]),
   );
-  const orch = await startOrchestrator({ config: { settings, functions: fns }, baseDir: FIXTURES, logSink: logs });
+  const orch = await startOrchestrator({ config: { settings: { stemContexts: 0, ...settings }, functions: fns }, baseDir: FIXTURES, logSink: logs });
   return { orch, logs };
 }
 
