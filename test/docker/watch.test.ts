@@ -23,6 +23,7 @@ const yaml = (opts: { memorySize: string; version: string }) =>
   [
     'settings:',
     '  idleTimeout: 600',
+    '  stemContexts: 0', // the containers of a function are counted: no stems
     'functions:',
     '  hello:',
     '    handler: index.handler',
@@ -110,10 +111,10 @@ describe('orchestrator up --watch', () => {
     expect((await docker.getContainer(ctx.id).inspect()).HostConfig.Memory).toBe(256 * 1024 * 1024);
     expect((await call('other')).host).toBe(otherBefore.host);
 
-    // memorySize is on line 7: the report names the file, the line and the key.
+    // memorySize is on line 8: the report names the file, the line and the key.
     const printedBefore = up.stderr.length;
     await fsp.writeFile(file, yaml({ memorySize: 'lots', version: 'cfg3' }));
-    await up.printed(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7: functions\\.hello\\.memorySize: .*not applied, still serving the previous configuration`));
+    await up.printed(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8: functions\\.hello\\.memorySize: .*not applied, still serving the previous configuration`));
     expect(up.stderr.slice(printedBefore)).not.toMatch(/updated hello/);
     const still = await call('hello');
     expect(still).toMatchObject({ code: 'v2', env: 'cfg2' });
