@@ -53,12 +53,17 @@ export class SubscriberBuffer {
     else this.cancelTimer ??= this.timers.setTimeout(() => this.send(), this.subscription.buffering.timeoutMs);
   }
 
-  /** Sends what is buffered now; resolves once that delivery's attempt is over (delivered or not). */
+  /**
+   * Sends what is buffered now (a batch waiting out a retry's backoff is retried at once); resolves
+   * once that attempt is over, delivered or not.
+   */
   flush(): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (!this.sending) this.send();
     if (!this.sending) return Promise.resolve();
-    return new Promise((resolve) => this.attemptListeners.push(resolve));
+    const attempted = new Promise<void>((resolve) => this.attemptListeners.push(resolve));
+    this.cancelBackoff?.();
+    return attempted;
   }
 
   close(): void {
@@ -115,6 +120,7 @@ export class SubscriberBuffer {
         resolve();
       }, ms);
       this.cancelBackoff = () => {
+        this.cancelBackoff = undefined;
         cancel();
         resolve();
       };
