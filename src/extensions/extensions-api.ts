@@ -135,8 +135,8 @@ export class ExtensionsApi {
 
   /**
    * Delivers SHUTDOWN (`deadlineMs`: epoch milliseconds) to the extensions registered for it;
-   * resolves when each has asked for its next event again (which is never answered) or at the
-   * deadline, with the ones still pending. Never rejects.
+   * resolves when each has exited (as the launcher reports) or asked for its next event again
+   * (never answered), or at the deadline, with the ones still pending. Never rejects.
    */
   shutdown(reason: ShutdownReason, deadlineMs: number): Promise<ShutdownResult> {
     this.shutDown = true;
@@ -295,8 +295,14 @@ export class ExtensionsApi {
     sendJson(res, 202, { status: 'OK' });
     if (!name) return;
     this.opts.onEvent?.({ kind: 'exited', name, status });
-    // An exit during Shutdown is what SHUTDOWN asks for; any other is a crash (Lambda resets).
-    if (!this.shutDown) this.fail('Extension.Crash', name, `exit status ${Number.isFinite(status) ? status : '?'}`);
+    if (this.shutDown) {
+      // What SHUTDOWN asks for: Lambda's Shutdown waits for the extensions' processes to end.
+      const x = this.registry.all().find((r) => r.name === name);
+      if (x && this.round?.phase === 'shutdown') this.round.finished(x.id);
+      return;
+    }
+    // Any other exit is a crash (Lambda resets the environment).
+    this.fail('Extension.Crash', name, `exit status ${Number.isFinite(status) ? status : '?'}`);
   }
 
   // ---- machinery ----

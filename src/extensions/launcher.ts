@@ -1,0 +1,50 @@
+/**
+ * The context's entrypoint when it has layers: starts each executable in /opt/extensions (as Lambda
+ * does, before the runtime), waits until the external extensions have registered, then execs the
+ * runtime command given as its arguments. Only sh builtins and curl: the offline base images have
+ * no coreutils. Each extension's exit is reported (`_launcher/exited`), so that one that crashes
+ * fails the init or invocation with Extension.Crash; if one exits before registering, the launcher
+ * exits 1 without starting the runtime (ExtensionsApi.failure says why).
+ */
+export function launcherScript(extensionsDir = '/opt/extensions'): string {
+  return `api="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension/_launcher"
+started=
+for ext in ${quote(extensionsDir)}/*; do
+  [ -f "$ext" ] && [ -x "$ext" ] || continue
+  started=1
+  (
+    unset ${HIDDEN_FROM_EXTENSIONS.join(' ')}
+    "$ext"
+    status=$?
+    curl -s -o /dev/null -X POST -G --data-urlencode "name=\${ext##*/}" -d "status=$status" "$api/exited"
+  ) &
+done
+if [ -n "$started" ]; then
+  curl -s -f -o /dev/null "$api/registered" || exit 1
+fi
+exec "$@"
+`;
+}
+
+/** Docker's Entrypoint+Cmd for a runtime started through the launcher (no file needed in the image). */
+export function launcherCommand(runtime: readonly string[], extensionsDir?: string): string[] {
+  return ['/bin/sh', '-c', launcherScript(extensionsDir), 'lambda-launcher', ...runtime];
+}
+
+/** The runtime's own variables, which Lambda does not give extensions (Extensions API docs). */
+export const HIDDEN_FROM_EXTENSIONS = [
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_XRAY_CONTEXT_MISSING',
+  'AWS_XRAY_DAEMON_ADDRESS',
+  'LAMBDA_RUNTIME_DIR',
+  'LAMBDA_TASK_ROOT',
+  '_AWS_XRAY_DAEMON_ADDRESS',
+  '_AWS_XRAY_DAEMON_PORT',
+  '_HANDLER',
+] as const;
+
+function quote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
