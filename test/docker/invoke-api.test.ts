@@ -30,7 +30,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
         functions: {
           echo: { handler: 'index.handler', code: 'echo' },
           errors: { handler: 'index.handler', code: 'handler-errors' },
-          bigResponse: { handler: 'index.handler', code: 'big-response' },
+          bigResponse: { handler: 'index.handler', code: 'big-response', memorySize: 512, timeout: 30 }, // 6 MB to make and send: a slow host needs time
           alwaysFails: { handler: 'index.handler', code: 'always-fails' },
           capped: { handler: 'index.handler', code: 'sleeper', reservedConcurrency: 1, timeout: 10, memorySize: 256 },
           vanishing: { handler: 'index.handler', code: vanishingDir },
@@ -227,7 +227,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
       );
       expect(body.Functions.find((f) => f.FunctionName === 'capped')).toMatchObject({
         FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:capped',
-        Runtime: 'nodejs20.x',
+        Runtime: 'nodejs24.x',
         Handler: 'index.handler',
         MemorySize: 256,
         Timeout: 10,
@@ -242,7 +242,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
       const list = await client.send(new ListFunctionsCommand({}));
       expect(list.Functions?.map((f) => f.FunctionName)).toContain('echo');
       const fn = await client.send(new GetFunctionCommand({ FunctionName: 'capped' }));
-      expect(fn.Configuration).toMatchObject({ FunctionName: 'capped', MemorySize: 256, Timeout: 10, Runtime: 'nodejs20.x' });
+      expect(fn.Configuration).toMatchObject({ FunctionName: 'capped', MemorySize: 256, Timeout: 10, Runtime: 'nodejs24.x' });
       expect(fn.Concurrency?.ReservedConcurrentExecutions).toBe(1);
       expect(typeof fn.Code?.Location).toBe('string');
       await expect(client.send(new GetFunctionCommand({ FunctionName: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);

@@ -44,13 +44,14 @@ beforeAll(async () => {
     progress.push(l);
     at.push([Date.now() - t, l]);
   };
-  orch = await startOrchestrator({ config: { functions }, baseDir: FIXTURES, logSink: logs, onProgress });
+  // No stems: the contexts on the second engine are counted.
+  orch = await startOrchestrator({ config: { settings: { stemContexts: 0 }, functions }, baseDir: FIXTURES, logSink: logs, onProgress });
   const buildMs = Date.now() - t;
   const when = (re: RegExp) => at.find(([, l]) => re.test(l))?.[0] ?? NaN;
   // eslint-disable-next-line no-console
   console.log(
     `second engine: answered ${engine.startMs} ms after spawn; on it the orchestrator started in ${buildMs} ms: ` +
-      `host base imported at ${when(/^imported /)} ms, nodejs20.x built at ${when(/^built lambda-orchestrator\/nodejs/)} ms, ` +
+      `host base imported at ${when(/^imported /)} ms, nodejs24.x built at ${when(/^built lambda-orchestrator\/nodejs/)} ms, ` +
       `provided built at ${when(/^built lambda-orchestrator\/provided/)} ms`,
   );
 }, 240_000);
@@ -77,20 +78,20 @@ it('found no image on the new engine and built the runtime images there from the
   const text = progress.join('\n');
   expect(text).toMatch(/assembling lambda-orchestrator\/base:host-[0-9a-f]{12} from this host/);
   expect(text).toMatch(/imported lambda-orchestrator\/base:host-/);
-  expect(text).toMatch(/built lambda-orchestrator\/nodejs20\.x:[0-9a-f]{12}/);
+  expect(text).toMatch(/built lambda-orchestrator\/nodejs24\.x:[0-9a-f]{12}/);
   expect(text).toMatch(/built lambda-orchestrator\/provided:[0-9a-f]{12}/);
   const tags = (await docker().listImages()).flatMap((i) => i.RepoTags ?? []);
   expect(tags).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^lambda-orchestrator\/base:host-/),
-      expect.stringMatching(/^lambda-orchestrator\/nodejs20\.x:/),
+      expect.stringMatching(/^lambda-orchestrator\/nodejs24\.x:/),
       expect.stringMatching(/^lambda-orchestrator\/provided:/),
     ]),
   );
 });
 
 it('detects the Runtime API address: the second bridge\'s gateway, an address of this host', async () => {
-  expect(await resolveRuntimeApiAddress(docker(), orch!.config.settings)).toEqual({ advertise: GATEWAY, bind: GATEWAY });
+  expect(await resolveRuntimeApiAddress(docker(), orch!.config.settings)).toEqual({ advertise: GATEWAY, bind: GATEWAY, checkPeer: true });
   const r = await orch!.invoke<{ env: { runtimeApi: string } }>('isolation', {});
   expect(r.payload.env.runtimeApi).toMatch(new RegExp(`^${GATEWAY.replace(/\./g, '\\.')}:\\d+$`));
 });
@@ -166,7 +167,7 @@ it('works over the engine\'s unix socket too, reusing the images; runtimeApiHost
   overUnix = await startOrchestrator({
     // What a CI job facing a Docker-in-Docker engine sets; here a name the engine's containers resolve
     // (host.docker.internal → its bridge gateway), with the Runtime API servers bound on that address.
-    config: { settings: { runtimeApiHost: 'host.docker.internal', runtimeApiBind: GATEWAY }, functions: { viaUnix: functions.isolation } },
+    config: { settings: { runtimeApiHost: 'host.docker.internal', runtimeApiBind: GATEWAY, stemContexts: 0 }, functions: { viaUnix: functions.isolation } },
     baseDir: FIXTURES,
     onProgress: (l) => unixProgress.push(l),
   });
