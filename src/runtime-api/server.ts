@@ -105,6 +105,9 @@ export class RuntimeApiServer {
       const route = runtimeRoute(req.method, req.url);
       switch (route.kind) {
         case 'next':
+          // Read (and drop) any body: an unread one stops the socket being read, and then a client
+          // that goes away is never noticed and its held /next never let go.
+          discardBody(req, this.limits.bodyTimeoutMs);
           return this.onNext(res);
         case 'result':
           return this.onResult(route.requestId, route.result, req, res);

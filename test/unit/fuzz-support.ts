@@ -37,9 +37,10 @@ export function rawRequest(port: number, bytes: Buffer | string, opts: RawOption
       resolve({ ...parse(data), closedByServer, error });
     };
     const timer = setTimeout(finish, opts.waitMs ?? 5000);
+    const head = bytes.slice(0, 5).toString() === 'HEAD ';
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
-      if (complete(data) && !opts.untilClosed) finish();
+      if (complete(data, head) && !opts.untilClosed) finish();
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       error = err.code ?? err.message;
@@ -58,16 +59,25 @@ export function rawRequest(port: number, bytes: Buffer | string, opts: RawOption
 }
 
 function split(data: Buffer): { head: string; body: Buffer } | undefined {
+  // An interim 100 Continue (to Expect: 100-continue) comes before the answer.
+  while (/^HTTP\/1\.1 1\d\d /.test(data.subarray(0, 13).toString('latin1'))) {
+    const interimEnd = data.indexOf('\r\n\r\n');
+    if (interimEnd < 0) return undefined;
+    data = data.subarray(interimEnd + 4);
+  }
   const end = data.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
   return { head: data.subarray(0, end).toString('latin1'), body: data.subarray(end + 4) };
 }
 
-function complete(data: Buffer): boolean {
+function complete(data: Buffer, head: boolean): boolean {
   const parts = split(data);
   if (!parts) return false;
+  if (head) return true;
   const m = /\r\ncontent-length: *(\d+)/i.exec(parts.head);
-  return m ? parts.body.length >= Number(m[1]) : /^HTTP\/1\.1 (204|304)/.test(parts.head);
+  if (m) return parts.body.length >= Number(m[1]);
+  if (/\r\ntransfer-encoding: *chunked/i.test(parts.head)) return parts.body.includes('0\r\n\r\n');
+  return /^HTTP\/1\.1 (204|304)/.test(parts.head);
 }
 
 function parse(data: Buffer): Pick<RawResult, 'status' | 'headers' | 'body'> {
