@@ -3,6 +3,7 @@ import { runtimeFamily, type FunctionConfig, type Settings } from '../config/typ
 import { contextContainerSpec, cpuNanos } from '../docker/context-spec';
 import { contextLabels, type InstanceIdentity } from '../docker/labels';
 import { cgroupReader } from '../docker/cgroup-reader';
+import { mergeLayers } from '../docker/layers';
 import { asEngineError } from '../docker/engine-errors';
 import type { RuntimeApiAddress } from '../docker/host-address';
 import type { LogSink } from '../logging/log-sink';
@@ -61,6 +62,7 @@ function contextDeps(deps: ContextFactoryDeps, fn: FunctionConfig, initType: Ini
         lambdaEnv: stem ? { ...lambdaEnv, _ORCHESTRATOR_STEM: '1' } : lambdaEnv,
         network: settings.network,
         defaultEnv: await deps.credentials(),
+        optDir: (await mergeLayers(fn.layers))?.dir,
       });
       const container = await ContextContainer.run(docker, spec, onOutput).catch((err: unknown) => {
         throw asEngineError(docker, err);

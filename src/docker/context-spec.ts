@@ -14,6 +14,24 @@ export interface ContextSpecInput {
   /** Defaults the function's own `environment` may override (the host's AWS credentials). */
   defaultEnv?: Record<string, string>;
   network: string | null;
+  /** The function's layers merged in order (later ones win), mounted read-only at /opt. */
+  optDir?: string;
+}
+
+/**
+ * The runtime's command, by absolute path so that a function's PATH cannot break it. Node.js gets
+ * V8's heap sized from the function's memory and the ESM hook that finds the bundled SDK in
+ * NODE_PATH, as Lambda's Node.js does.
+ */
+export function runtimeCommand(fn: FunctionConfig): string[] {
+  switch (runtimeFamily(fn.runtime)) {
+    case 'nodejs':
+      return ['/var/lang/bin/node', ...nodeHeapFlags(fn.memorySize), '--require', '/var/runtime/esm-node-path/register.cjs', '/var/runtime/index.js'];
+    case 'python':
+      return [`/var/lang/bin/${fn.runtime}`, '/var/runtime/bootstrap.py'];
+    case 'provided':
+      return ['/var/task/bootstrap'];
+  }
 }
 
 /**
@@ -46,11 +64,8 @@ export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerC
     WorkingDir: '/var/task',
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     // The image's own entrypoint, with the heap flags that depend on this function's memory.
-    // By absolute path, so that a function's PATH cannot break it; the ESM hook finds the bundled SDK
-    // in NODE_PATH for `import`, as Lambda's Node.js does.
-    ...(runtimeFamily(fn.runtime) === 'nodejs'
-      ? { Entrypoint: ['/var/lang/bin/node', ...nodeHeapFlags(fn.memorySize), '--require', '/var/runtime/esm-node-path/register.cjs', '/var/runtime/index.js'] }
-      : {}),
+    // AWS_LAMBDA_EXEC_WRAPPER, as Lambda honours it: the wrapper script is run with the runtime's command.
+    Entrypoint: env.AWS_LAMBDA_EXEC_WRAPPER ? [env.AWS_LAMBDA_EXEC_WRAPPER, ...runtimeCommand(fn)] : runtimeCommand(fn),
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
@@ -63,7 +78,10 @@ export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerC
       ReadonlyRootfs: true,
       // exec: Lambda runs binaries from /tmp (Docker's tmpfs default would be noexec).
       Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,size=${fn.ephemeralStorageSize}m,mode=1777` },
-      Mounts: [{ Type: 'bind', Source: fn.codeDir, Target: '/var/task', ReadOnly: true }],
+      Mounts: [
+        { Type: 'bind', Source: fn.codeDir, Target: '/var/task', ReadOnly: true },
+        ...(input.optDir ? [{ Type: 'bind' as const, Source: input.optDir, Target: '/opt', ReadOnly: true }] : []),
+      ],
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       PidsLimit: 1024,
