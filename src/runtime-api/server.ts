@@ -1,6 +1,14 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_RESPONSE_BYTES, type RuntimeApiListener, type RuntimeInvocation, type RuntimeOutcome } from './types';
+import {
+  MAX_RESPONSE_BYTES,
+  MAX_STREAMED_RESPONSE_BYTES,
+  type RuntimeApiListener,
+  type RuntimeInvocation,
+  type RuntimeOutcome,
+  type StreamedOutcome,
+} from './types';
+import { isStreamedResponse, relayStream, trailerError } from './streamed-response';
 import { RUNTIME_API_LIMITS, type RuntimeApiLimits } from './limits';
 import { invalidRequestId, runtimeRoute } from './routes';
 import { discardBody, readBody } from '../http/read-body';
@@ -9,7 +17,9 @@ import { sendJson, sendJsonAndClose } from '../http/replies';
 
 interface Pending {
   invocation: RuntimeInvocation;
-  resolve: (outcome: RuntimeOutcome) => void;
+  resolve: (outcome: RuntimeOutcome | StreamedOutcome) => void;
+  /** The caller takes a streamed response as a stream (else it gets it buffered, as a plain Invoke). */
+  streaming: boolean;
   sent: boolean;
   /** A POST of its result is being read: one body at a time, the others are refused. */
   receiving: boolean;
@@ -33,6 +43,8 @@ export class RuntimeApiServer {
   private waitingNext: http.ServerResponse | undefined;
   private pending: Pending | undefined;
   private readingInitError = false;
+  /** A streamed response in progress: abandon() cuts it. */
+  private cutStream: (() => void) | undefined;
   /** A stem's held GET /orchestrator/claim, and whether the claim came first. */
   private waitingClaim: http.ServerResponse | undefined;
   private claimed = false;
@@ -74,9 +86,12 @@ export class RuntimeApiServer {
   }
 
   /** Hands an invocation to the runtime (now if it waits in /next, else when it asks). */
-  deliver(invocation: RuntimeInvocation): Promise<RuntimeOutcome> {
+  deliver(invocation: RuntimeInvocation): Promise<RuntimeOutcome>;
+  /** The same, taking a streamed response as it starts (see StreamedOutcome). */
+  deliver(invocation: RuntimeInvocation, opts: { streaming: true }): Promise<RuntimeOutcome | StreamedOutcome>;
+  deliver(invocation: RuntimeInvocation, opts?: { streaming: true }): Promise<RuntimeOutcome | StreamedOutcome> {
     return new Promise((resolve) => {
-      this.pending = { invocation, resolve, sent: false, receiving: false };
+      this.pending = { invocation, resolve, streaming: opts?.streaming === true, sent: false, receiving: false };
       if (this.waitingNext) this.sendNext(this.waitingNext);
     });
   }
@@ -88,9 +103,11 @@ export class RuntimeApiServer {
     this.waitingClaim = undefined;
   }
 
-  /** Forgets the in-flight invocation (it timed out or its context died). */
+  /** Forgets the in-flight invocation (it timed out or its context died); a stream in progress ends 'aborted'. */
   abandon(): void {
     this.pending = undefined;
+    this.cutStream?.();
+    this.cutStream = undefined;
   }
 
   async close(): Promise<void> {
@@ -176,8 +193,11 @@ export class RuntimeApiServer {
       discardBody(req, this.limits.bodyTimeoutMs);
       return reply(res, 403, 'InvalidStateTransition', 'a result for this invocation is already being received');
     }
+    const streamed = kind === 'response' && isStreamedResponse(req);
+    if (streamed && p.streaming) return this.onStream(p, req, res);
     p.receiving = true;
-    const body = await readBody(req, { limit: MAX_RESPONSE_BYTES, timeoutMs: this.limits.bodyTimeoutMs });
+    // A stream lasts as long as the function writes: the invocation's timeout bounds it, not ours.
+    const body = await readBody(req, { limit: MAX_RESPONSE_BYTES, timeoutMs: streamed ? 0 : this.limits.bodyTimeoutMs });
     p.receiving = false;
     if (body.kind === 'aborted') return; // the runtime may post again; the invocation's timeout bounds it
     if (body.kind === 'timeout') return sendJsonAndClose(res, 408, { errorType: 'RequestTimeout', errorMessage: 'body not received in time' });
@@ -189,8 +209,25 @@ export class RuntimeApiServer {
       return p.resolve({ kind: 'too-large', bytes: body.bytes });
     }
     sendJson(res, 202, { status: 'OK' });
-    if (kind === 'response') p.resolve({ kind: 'response', body: body.data });
+    const failed = streamed ? trailerError(req) : undefined;
+    if (failed) p.resolve({ kind: 'error', errorType: failed.errorType, body: failed.errorBody });
+    else if (kind === 'response') p.resolve({ kind: 'response', body: body.data });
     else p.resolve({ kind: 'error', errorType: headerOf(req, 'lambda-runtime-function-error-type') ?? 'Unhandled', body: body.data });
+  }
+
+  /** A streamed response for a caller that takes streams: handed over now, answered when it ends. */
+  private async onStream(p: Pending, req: http.IncomingMessage, res: http.ServerResponse) {
+    this.pending = undefined;
+    const { outcome, cut } = relayStream(req, MAX_STREAMED_RESPONSE_BYTES);
+    this.cutStream = cut;
+    p.resolve(outcome);
+    const end = await outcome.end;
+    if (this.cutStream === cut) this.cutStream = undefined;
+    if (end.kind === 'too-large') {
+      reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`);
+    } else if (end.kind !== 'aborted') {
+      sendJson(res, 202, { status: 'OK' });
+    }
   }
 
   private async onInitError(req: http.IncomingMessage, res: http.ServerResponse) {

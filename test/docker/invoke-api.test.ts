@@ -131,6 +131,35 @@ describe('the Invoke API, as AWS Lambda answers', () => {
     });
   });
 
+  describe('requests Lambda refuses (issue 10): never a 500, nothing runs', () => {
+    it.each(['%', '%ZZ', '%C0%AF'])('a malformed name %s: 400 ValidationException', async (name) => {
+      const r = await post(name, '{}');
+      expect(r.status).toBe(400);
+      expect(r.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    });
+
+    it('versions, aliases and ARNs of another account or region: 404 ResourceNotFoundException', async () => {
+      for (const name of ['echo:v2', 'echo?Qualifier=v999', 'arn:aws:lambda:us-east-1:123456789012:function:echo', 'arn:aws:lambda:eu-west-3:000000000000:function:echo']) {
+        const [fn, query] = name.split('?');
+        const res = await fetch(`${invokeUrl(encodeURIComponent(fn))}${query ? `?${query}` : ''}`, { method: 'POST', body: '{}' });
+        expect([name, res.status, res.headers.get('x-amzn-errortype')]).toEqual([name, 404, 'ResourceNotFoundException']);
+      }
+      const arn = await post(encodeURIComponent('arn:aws:lambda:us-east-1:000000000000:function:echo:$LATEST'), '{"arn":1}');
+      expect(arn.status).toBe(200);
+    });
+
+    it('X-Amz-Log-Type: Bogus and a body that is not UTF-8: 400s in Lambda\'s shapes', async () => {
+      const seen = notices.length;
+      const bogus = await post('echo', '{}', { 'X-Amz-Log-Type': 'Bogus' });
+      expect(bogus.status).toBe(400);
+      expect(bogus.headers.get('x-amzn-errortype')).toBe('ValidationException');
+      const latin1 = await post('echo', Buffer.from([0x22, 0xe9, 0x22]));
+      expect(latin1.status).toBe(400);
+      expect(JSON.parse(latin1.text).message).toMatch(/^Could not parse request body into json: /);
+      expect(notices.slice(seen).filter((l) => l.includes('internal error'))).toEqual([]);
+    });
+  });
+
   describe('function errors', () => {
     it('a handler error: 200, X-Amz-Function-Error: Unhandled and Lambda\'s error body', async () => {
       const r = await post('errors', '{"mode":"throw"}');
