@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -44,4 +45,24 @@ export async function memAvailable(): Promise<number> {
   const { readFile } = await import('node:fs/promises');
   const m = /^MemAvailable:\s+(\d+) kB$/m.exec(await readFile('/proc/meminfo', 'utf8'));
   return Number(m?.[1] ?? NaN) * 1024;
+}
+
+/** CPU time a container has used so far (its cgroup's cpuacct, v1; cpu.stat usage_usec, v2), ms; undefined if not found. */
+export function cgroupCpuMs(id: string): number | undefined {
+  for (const f of [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, `/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`, `/sys/fs/cgroup/cpuacct/system.slice/docker-${id}.scope/cpuacct.usage`]) {
+    try {
+      return Number(readFileSync(f, 'utf8').trim()) / 1e6;
+    } catch {
+      /* next */
+    }
+  }
+  for (const d of [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`]) {
+    try {
+      const m = /^usage_usec (\d+)$/m.exec(readFileSync(`${d}/cpu.stat`, 'utf8'));
+      if (m) return Number(m[1]) / 1000;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
 }

@@ -73,7 +73,15 @@ function processJiffies(pid: number | undefined): number {
  * (the engine's event stream). The engine's own work for us (dockerd, containerd, the contexts)
  * counts as others'.
  */
-export function watchLoad(docker: Docker, ownInstances: readonly string[], orchestratorPid?: number): { stop(): Promise<string> } {
+export interface LoadSeen {
+  text: string;
+  maxLoad: number;
+  /** Percent of all cores busy over the scenario, and the share of the bench and orchestrator processes (NaN if unknown). */
+  busyPct: number;
+  ownPct: number;
+}
+
+export function watchLoad(docker: Docker, ownInstances: readonly string[], orchestratorPid?: number): { stop(): Promise<LoadSeen> } {
   const startLoad = os.loadavg()[0];
   const cpuStart = cpuTimes();
   const ownStart = processJiffies(process.pid) + processJiffies(orchestratorPid);
@@ -111,13 +119,16 @@ export function watchLoad(docker: Docker, ownInstances: readonly string[], orche
       maxLoad = Math.max(maxLoad, os.loadavg()[0]);
       const cpuEnd = cpuTimes();
       let busy = '';
+      let busyPct = NaN;
+      let ownPct = NaN;
       if (cpuStart && cpuEnd && cpuEnd.total > cpuStart.total) {
         const total = cpuEnd.total - cpuStart.total;
-        const own = processJiffies(process.pid) + processJiffies(orchestratorPid) - ownStart;
-        const pct = (j: number) => ((100 * j) / total).toFixed(0);
-        busy = `; CPUs ${pct(cpuEnd.busy - cpuStart.busy)}% busy (all ${os.availableParallelism()} cores), of which ${pct(own)}% the bench and orchestrator processes`;
+        busyPct = (100 * (cpuEnd.busy - cpuStart.busy)) / total;
+        ownPct = (100 * (processJiffies(process.pid) + processJiffies(orchestratorPid) - ownStart)) / total;
+        busy = `; CPUs ${busyPct.toFixed(0)}% busy (all ${os.availableParallelism()} cores), of which ${ownPct.toFixed(0)}% the bench and orchestrator processes`;
       }
-      return `1-min load ${startLoad.toFixed(2)} at the start, up to ${maxLoad.toFixed(2)}${busy}; ${othersStarted} container(s) of others started meanwhile`;
+      const text = `1-min load ${startLoad.toFixed(2)} at the start, up to ${maxLoad.toFixed(2)}${busy}; ${othersStarted} container(s) of others started meanwhile`;
+      return { text, maxLoad, busyPct, ownPct };
     },
   };
 }

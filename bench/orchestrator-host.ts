@@ -26,12 +26,20 @@ const pieces: Record<'unpause' | 'pause' | 'deliver' | 'invoke' | 'containerRun'
   limitCpu: [],
   init: [],
 };
+/** Engine calls of the orchestrator that failed (method: message), so a scenario can tell why a context went away. */
+const failures: string[] = [];
 function timeMethod(proto: object, name: string, into: number[]): void {
   const target = proto as Record<string, (...args: unknown[]) => Promise<unknown>>;
   const original = target[name];
   target[name] = function (this: unknown, ...args: unknown[]) {
     const start = process.hrtime.bigint();
-    return original.apply(this, args).finally(() => into.push(Number(process.hrtime.bigint() - start) / 1e6));
+    return original
+      .apply(this, args)
+      .catch((err: unknown) => {
+        failures.push(`${name}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+        throw err;
+      })
+      .finally(() => into.push(Number(process.hrtime.bigint() - start) / 1e6));
   };
 }
 timeMethod(ContextContainer.prototype, 'unpause', pieces.unpause);
@@ -90,7 +98,7 @@ async function handle(msg: Request): Promise<unknown> {
     case 'stats':
       return orch ? orch.stats() : {};
     case 'pieces': {
-      return Object.fromEntries(Object.entries(pieces).map(([k, v]) => [k, v.splice(0)]));
+      return { ...Object.fromEntries(Object.entries(pieces).map(([k, v]) => [k, v.splice(0)])), failures: failures.splice(0) };
     }
   }
 }

@@ -20,6 +20,8 @@ export interface Pieces {
   /** docker update setting the function's CPU quota once its init is over (on the cold path). */
   limitCpu: number[];
   init: number[];
+  /** Engine calls that failed (`method: message`), e.g. a pause that failed and so ended its context. */
+  failures: string[];
 }
 
 interface Reply {

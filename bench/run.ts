@@ -8,13 +8,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { loadConfigObject } from '../src/config/load';
 import { resolveRuntimeApiAddress } from '../src/docker/host-address';
 import { ensureRuntimeImage } from '../src/docker/images';
 import { Baselines } from './baseline';
-import { describeMachine, machineLoad, watchLoad } from './machine';
+import { describeMachine, machineLoad, watchLoad, type LoadSeen } from './machine';
 import { compactComparisonTable, renderMarkdown, textTable, targetText } from './markdown';
 import { analyse } from './analysis';
 import { OrchestratorProcess } from './orchestrator-process';
@@ -92,6 +93,7 @@ async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   const want = (n: number) => !args.only || args.only.has(n);
   const loads: string[] = [];
+  const seen: LoadSeen[] = [];
   const failures: string[] = [];
   /**
    * Runs one scenario, noting how loaded the machine was meanwhile (others run Docker tests here
@@ -104,13 +106,15 @@ async function main(): Promise<number> {
       const watch = watchLoad(docker, orch.instanceIds, orch.pid);
       try {
         const r = await body();
-        loads.push(`${name}: ${await watch.stop()}`);
+        const l = await watch.stop();
+        seen.push(l);
+        loads.push(`${name}: ${l.text}`);
         return r;
       } catch (err) {
         const text = `${name}, attempt ${attempt}: ${(err as Error).message.split('\n')[0]}`;
         log(`bench: ${text}`);
         failures.push(text);
-        loads.push(`${name} (failed, attempt ${attempt}): ${await watch.stop()}`);
+        loads.push(`${name} (failed, attempt ${attempt}): ${(await watch.stop()).text}`);
         await orch.stop().catch(() => undefined);
         if (interrupted) break;
       }
@@ -159,11 +163,24 @@ async function main(): Promise<number> {
     machineFloors: results.flatMap((r) => r.machine ?? []),
     tables,
     notes: [...failures.map((f) => `FAILED (not in the results): ${f}`), ...results.flatMap((r) => r.notes)],
-    analysis: analyse(results),
+    analysis: [loadSummary(seen), ...analyse(results)],
   });
   writeFileSync(args.out, md);
   process.stdout.write(`\nwrote ${args.out}\n`);
   return 0;
+}
+
+/** One line on how busy others kept the machine: every figure above should be read with it. */
+function loadSummary(seen: LoadSeen[]): string {
+  const busy = seen.map((l) => l.busyPct).filter(Number.isFinite);
+  const own = seen.map((l) => l.ownPct).filter(Number.isFinite);
+  const maxLoad = Math.max(...seen.map((l) => l.maxLoad));
+  if (busy.length === 0) return `**Load**: the 1-min load average reached ${maxLoad.toFixed(1)} during the run.`;
+  return (
+    `**Load during this run**: the CPUs were ${Math.min(...busy).toFixed(0)}–${Math.max(...busy).toFixed(0)}% busy over the scenarios (1-min load up to ${maxLoad.toFixed(1)} on ${availableParallelism()} cores), ` +
+    `of which the bench and the orchestrator under test were ${Math.min(...own).toFixed(0)}–${Math.max(...own).toFixed(0)}%: the rest was other work on the machine (and the engine working for everyone). ` +
+    'Engine calls (pause, unpause, create, start, update) and process wake-ups slow down most under such load, and they are on both sides of every comparison; ratios hold up better than absolute figures, but a ratio of two engine calls still moves with it.'
+  );
 }
 
 main().then(

@@ -4,7 +4,7 @@
  * is local, the kernel freezer's own freeze and thaw of the same container's cgroup: the physical
  * limit under any freeze.
  */
-import { sleep } from '../docker-util';
+import { cgroupCpuMs, sleep } from '../docker-util';
 import { kernelFreezer } from '../kernel-freezer';
 import { msSince, summarize } from '../stats';
 import { scaled, type BenchContext, type ScenarioResult } from '../types';
@@ -36,8 +36,10 @@ export async function engineFloors(ctx: BenchContext): Promise<ScenarioResult> {
     for (let i = 0; i < 50; i++) await server.roundTrip();
     const rts = n * 10;
     const cpu0 = process.cpuUsage();
+    const srv0 = cgroupCpuMs(server.container.id);
     for (let i = 0; i < rts; i++) await server.roundTrip();
     const cpu = process.cpuUsage(cpu0);
+    const srvCpuMs = srv0 === undefined ? NaN : (cgroupCpuMs(server.container.id)! - srv0) / rts;
     const rtCpuMs = (cpu.user + cpu.system) / 1000 / rts;
     const kernel = kernelFreezer(server.container.id);
     const freeze: number[] = [];
@@ -58,6 +60,7 @@ export async function engineFloors(ctx: BenchContext): Promise<ScenarioResult> {
       kernel ? piece('kernel freezer: write FROZEN, poll until it reads FROZEN', freeze, kernel.path.replace(/[0-9a-f]{64}/, '<id>')) : ['kernel freezer: freeze', 'n/a', 'n/a', 'the engine\'s cgroups are not reachable from here'],
       kernel ? piece('kernel freezer: write THAWED, poll until it reads THAWED', thaw, kernel.path.replace(/[0-9a-f]{64}/, '<id>')) : ['kernel freezer: thaw', 'n/a', 'n/a', ''],
       ['CPU of one plain HTTP round trip to the container, to the calling process (mean)', rtCpuMs.toFixed(3), '', `bench process, process.cpuUsage over ${rts} round trips`],
+      ['… and to the container (its tiny Node.js server; mean)', Number.isFinite(srvCpuMs) ? srvCpuMs.toFixed(3) : 'n/a', '', 'the container\'s cgroup (cpuacct)'],
     ];
     return {
       comparisons: [],
@@ -71,6 +74,7 @@ export async function engineFloors(ctx: BenchContext): Promise<ScenarioResult> {
         'm.pause': m(pause),
         'm.unpause': m(unpause),
         'm.rtCpu': rtCpuMs,
+        'm.srvCpu': srvCpuMs,
         ...(kernel ? { 'm.kfreeze': m(freeze), 'm.kthaw': m(thaw) } : {}),
       },
     };

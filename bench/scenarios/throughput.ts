@@ -5,7 +5,7 @@
  * Also the orchestrator's CPU per invocation and its RSS (issue 14, goal 5).
  */
 import { invoke, keepAliveAgent } from '../http-client';
-import { sleep } from '../docker-util';
+import { cgroupCpuMs, sleep } from '../docker-util';
 import { msSince, summarize } from '../stats';
 import type { BenchContext, ScenarioResult, Table, Target } from '../types';
 import { NOOP_CODE } from '../paths';
@@ -21,7 +21,7 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {
   const seconds = Math.max(1.5, 5 * ctx.scale);
   const table: Table = {
     title: `Scenario 4: throughput, no-op handler (${WARM_SETTINGS.memorySize} MB, cpuLimit ${WARM_SETTINGS.cpuLimit}), clients back to back, ${seconds} s per row`,
-    header: ['mode', 'clients', 'contexts', 'invocations/s', 'latency median (ms)', 'latency p99 (ms)', 'thaws / freezes', 'orchestrator CPU (% of one core)', 'orchestrator CPU per invocation (ms)', 'orchestrator RSS (MB, max)'],
+    header: ['mode', 'clients', 'contexts', 'invocations/s', 'latency median (ms)', 'latency p99 (ms)', 'thaws / freezes', 'orchestrator CPU (% of one core)', 'orchestrator CPU per invocation (ms)', 'contexts\' CPU per invocation (ms, cgroup)', 'orchestrator RSS (MB, max)'],
     rows: [],
   };
   const facts: Record<string, number> = {};
@@ -49,6 +49,9 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {
             await sleep(250);
           }
         })();
+        const ids = (await ctx.orch.contexts()).map((r) => r.containerId).filter((id): id is string => id !== null);
+        const contextCpu = () => ids.reduce((a, id) => a + (cgroupCpuMs(id) ?? NaN), 0);
+        const ctxCpuBefore = contextCpu();
         const before = await ctx.orch.usage();
         const start = process.hrtime.bigint();
         const endAt = Date.now() + seconds * 1000;
@@ -61,6 +64,7 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {
         }));
         const wallMs = msSince(start);
         const after = await ctx.orch.usage();
+        const ctxCpuPer = (contextCpu() - ctxCpuBefore) / latencies.length;
         sampling = false;
         await sampler;
         const pieces = await ctx.orch.pieces();
@@ -76,6 +80,7 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {
         facts[`${k}.rssMb`] = rssMax / (1024 * 1024);
         facts[`${k}.freezes`] = pieces.pause.length;
         facts[`${k}.calls`] = latencies.length;
+        facts[`${k}.ctxCpu`] = ctxCpuPer;
         table.rows.push([
           mode.name,
           String(clients),
@@ -86,6 +91,7 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {
           `${pieces.unpause.length} / ${pieces.pause.length} (${latencies.length} calls)`,
           ((cpuMs / (after.at - before.at)) * 100).toFixed(1),
           (cpuMs / latencies.length).toFixed(3),
+          Number.isFinite(ctxCpuPer) ? ctxCpuPer.toFixed(3) : 'n/a',
           (rssMax / (1024 * 1024)).toFixed(0),
         ]);
         ctx.log(`  ${mode.name}, ${clients} client(s): ${table.rows[table.rows.length - 1].slice(3).join(' | ')}`);
