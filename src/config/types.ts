@@ -7,6 +7,7 @@ export type { RuntimeName, RuntimeFamily } from './runtimes';
 export type { BaseImageSource, Settings, SettingName } from './settings-table';
 
 export const LOG_FORMATS = ['Text', 'JSON'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 export const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
 export type ApplicationLogLevel = (typeof APPLICATION_LOG_LEVELS)[number];

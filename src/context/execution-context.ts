@@ -3,7 +3,6 @@ import { runtimeFamily, type FunctionConfig } from '../config/types';
 import { FunctionError, RuntimeExitError } from '../errors';
 import { lineSplitter } from '../logging/line-splitter';
 import type { LogSink } from '../logging/log-sink';
-import { startLine } from '../logging/report-lines';
 import type { CgroupReader } from '../docker/cgroup-reader';
 import type { ContainerExit, ContainerIo, ContextContainer } from './context-container';
 import { ContextLost, type InvocationRequest, type InvocationResult } from './invocation';
@@ -15,6 +14,7 @@ import { Freezer } from './freezer';
 import { InitPhase } from './init-phase';
 import { RuntimeSession } from './runtime-session';
 import { reportInvocation, sleep } from './invocation-report';
+import { platformLines, type PlatformLines } from './platform-lines';
 
 /** What `orchestrator ps` and the pool see of a context. */
 export type ContextState = 'stem' | 'initializing' | 'busy' | 'idle' | 'frozen' | 'dead';
@@ -75,6 +75,8 @@ export class ExecutionContext {
   private phase: Phase = { kind: 'new' };
   private readonly init: InitPhase;
   private readonly output: ContextOutput;
+  /** START, END and REPORT as the function's loggingConfig asks: Text lines or JSON records. */
+  private readonly lines: PlatformLines;
   /** The on-demand context's first invocation is its cold start. */
   private coldPending: boolean;
   private claimedStem = false;
@@ -94,6 +96,7 @@ export class ExecutionContext {
     readonly stem = false,
   ) {
     this.output = new ContextOutput(fn.name, deps.sink);
+    this.lines = platformLines(fn.loggingConfig.logFormat);
     this.createdAt = deps.now();
     this.lastUsedAt = this.createdAt;
     this.coldPending = initType === 'on-demand' && !stem;
@@ -229,7 +232,7 @@ export class ExecutionContext {
     }
     const live = this.live();
     await this.finalizing; // the previous invocation's END/REPORT come before this START
-    const current = this.output.begin(req.requestId, startLine(req.requestId));
+    const current = this.output.begin(req.requestId, this.lines.start(req.requestId));
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
     const outcome = await this.runOnRuntime(live.session, req, startedAt);
@@ -243,6 +246,7 @@ export class ExecutionContext {
 
     const finalize = reportInvocation({
       output: this.output,
+      lines: this.lines,
       current,
       outcome,
       durationMs,
@@ -445,9 +449,10 @@ export class ExecutionContext {
     // The init's last lines (its error, as the runtime logged it) come before its exit.
     await Promise.race([this.exit.promise, sleep(INIT_EXIT_WAIT_MS)]);
     await sleep(OUTPUT_SETTLE_MS);
-    const current = this.output.begin(req.requestId, startLine(req.requestId));
+    const current = this.output.begin(req.requestId, this.lines.start(req.requestId));
     await reportInvocation({
       output: this.output,
+      lines: this.lines,
       current,
       outcome: { kind: 'exit', exit: { statusCode: 1, oomKilled: false } },
       durationMs: this.init.durationMs ?? 0,

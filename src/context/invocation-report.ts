@@ -1,4 +1,4 @@
-import { endLine, reportLine } from '../logging/report-lines';
+import type { PlatformLines } from './platform-lines';
 import type { ContextOutput, InvocationOutput } from './context-output';
 import type { InvocationOutcome } from './outcome';
 
@@ -9,6 +9,7 @@ const MARKED_FLUSH_CAP_MS = 500;
 
 export interface ReportInput {
   output: ContextOutput;
+  lines: PlatformLines;
   current: InvocationOutput;
   outcome: InvocationOutcome;
   durationMs: number;
@@ -30,15 +31,16 @@ export async function reportInvocation(r: ReportInput): Promise<void> {
   // Stopped by the cgroup OOM killer: the peak was the limit (and the cgroup is gone by now).
   const oom = outcome.kind === 'exit' && outcome.exit.oomKilled;
   const maxMemoryUsedMb = oom ? r.memorySizeMb : await r.maxMemoryUsedMb();
-  output.emit(endLine(current.requestId), current.log);
+  const status = outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'exit' ? 'error' : undefined;
+  output.emit(r.lines.end(current.requestId, { durationMs: r.durationMs, status }), current.log);
   output.emit(
-    reportLine({
+    r.lines.report({
       requestId: current.requestId,
       durationMs: r.durationMs,
       memorySizeMb: r.memorySizeMb,
       maxMemoryUsedMb,
       initDurationMs: r.initDurationMs,
-      status: outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'exit' ? 'error' : undefined,
+      status,
     }),
     current.log,
   );

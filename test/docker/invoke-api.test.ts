@@ -27,6 +27,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
     writeFileSync(join(vanishingDir, 'index.js'), 'exports.handler = async () => "never";\n');
     orch = await startOrchestrator({
       config: {
+        settings: { stemContexts: 0 }, // `vanishing` must meet the engine's error at its first call, not a stem made before
         functions: {
           echo: { handler: 'index.handler', code: 'echo' },
           errors: { handler: 'index.handler', code: 'handler-errors' },
