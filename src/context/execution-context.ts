@@ -14,6 +14,7 @@ import { Freezer } from './freezer';
 import { InitPhase } from './init-phase';
 import { RuntimeSession } from './runtime-session';
 import { reportInvocation, sleep } from './invocation-report';
+import { relayStream } from './relay-stream';
 import { platformLines, type PlatformLines } from './platform-lines';
 
 /** What `orchestrator ps` and the pool see of a context. */
@@ -357,15 +358,27 @@ export class ExecutionContext {
       timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
     });
     const exited = this.exit.promise.then((exit) => ({ kind: 'exit' as const, exit }));
-    const delivered = session.deliver({
+    const delivered = session.deliver(
+      {
       requestId: req.requestId,
       payload: req.payload,
       deadlineMs: startedAt + timeoutMs,
       functionArn: this.deps.functionArn,
       traceId: `Root=1-${Math.floor(startedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
       clientContext: req.clientContext,
-    });
-    return Promise.race([delivered, timedOut, exited]).then((outcome) => {
+      },
+      req.responseSink !== undefined,
+    );
+    return Promise.race([delivered, timedOut, exited]).then(async (first) => {
+      let outcome: InvocationOutcome;
+      if (first.kind === 'streaming') {
+        // Relayed as the function writes it; the timeout and the container's end still apply.
+        const relay = relayStream(first, req.responseSink!);
+        outcome = await Promise.race([relay.done, timedOut, exited]);
+        if (outcome.kind === 'timeout' || outcome.kind === 'exit') relay.cut(outcome);
+      } else {
+        outcome = first;
+      }
       clearTimeout(timer);
       if (outcome.kind === 'timeout' || outcome.kind === 'exit') {
         session.abandon();

@@ -6,6 +6,21 @@ export interface InvocationRequest {
   clientContext?: string;
   /** Wait for the invocation's END/REPORT lines before answering (X-Amz-Log-Type: Tail). */
   tail: boolean;
+  /**
+   * Takes a streamed response as the function writes it (InvokeWithResponseStream, a function URL
+   * in RESPONSE_STREAM mode). Without it, a streamed response arrives whole, as a plain Invoke.
+   */
+  responseSink?: ResponseSink;
+}
+
+/** Where a streamed response goes, chunk by chunk. */
+export interface ResponseSink {
+  /** The runtime started streaming (its content type, as it declared it). */
+  start(contentType: string | undefined): void;
+  /** A chunk; a returned promise holds the next one back (backpressure). */
+  write(chunk: Buffer): void | Promise<void>;
+  /** The end: `error` when the function failed mid-stream, the timeout ended it, or the context died. */
+  end(error?: { errorType: string; errorMessage: string }): void;
 }
 
 export interface InvocationResult {

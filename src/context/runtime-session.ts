@@ -1,5 +1,5 @@
 import { RuntimeApiServer } from '../runtime-api/server';
-import type { RuntimeInvocation, RuntimeOutcome } from '../runtime-api/types';
+import type { RuntimeInvocation, RuntimeOutcome, StreamedOutcome } from '../runtime-api/types';
 import { deferred, type Deferred } from './deferred';
 
 export interface SessionEvents {
@@ -78,9 +78,10 @@ export class RuntimeSession {
     this.api.releaseClaim();
   }
 
-  deliver(invocation: RuntimeInvocation): Promise<RuntimeOutcome> {
+  /** With `streaming`, a streamed response is handed over as soon as it starts. */
+  deliver(invocation: RuntimeInvocation, streaming = false): Promise<RuntimeOutcome | StreamedOutcome> {
     this.waiting = false;
-    return this.api.deliver(invocation);
+    return streaming ? this.api.deliver(invocation, { streaming: true }) : this.api.deliver(invocation);
   }
 
   /** Forgets the invocation in flight (it timed out, or the context died). */
