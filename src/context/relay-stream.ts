@@ -1,4 +1,4 @@
-import type { StreamedOutcome } from '../runtime-api/types';
+import { MAX_STREAMED_RESPONSE_BYTES, type StreamedOutcome } from '../runtime-api/types';
 import type { ResponseSink } from './invocation';
 import type { InvocationOutcome } from './outcome';
 
@@ -9,30 +9,72 @@ export interface Relay {
   cut(outcome: InvocationOutcome): void;
 }
 
-/** Relays a streamed response to `sink` as the function writes it. */
-export function relayStream(stream: StreamedOutcome, sink: ResponseSink): Relay {
+/** Lambda's bandwidth for a streamed response: the first 6 MB uncapped, then about 2 MB/s. */
+export interface StreamRate {
+  burstBytes: number;
+  /** After the burst; 0 = uncapped. */
+  bytesPerSecond: number;
+}
+
+export const LAMBDA_STREAM_RATE: StreamRate = { burstBytes: 6 * 1024 * 1024, bytesPerSecond: 2 * 1024 * 1024 };
+
+/**
+ * ORCHESTRATOR_STREAM_RATE (bytes/s after the burst) scales Lambda's rate, so a test can see the
+ * slowdown on a small response; unset or invalid: Lambda's.
+ */
+export function streamRateFromEnv(env: NodeJS.ProcessEnv = process.env): StreamRate {
+  const v = Number(env.ORCHESTRATOR_STREAM_RATE);
+  if (env.ORCHESTRATOR_STREAM_RATE === undefined || env.ORCHESTRATOR_STREAM_RATE === '' || !Number.isFinite(v) || v < 0) return LAMBDA_STREAM_RATE;
+  return { ...LAMBDA_STREAM_RATE, bytesPerSecond: Math.floor(v) };
+}
+
+type ErrorInfo = { errorType: string; errorMessage: string };
+
+/**
+ * Relays a streamed response to `sink` as the function writes it, at Lambda's rate (the function's
+ * writes are held back by the same backpressure). A sink that fails (its client left) gets nothing
+ * more; the function still runs to its end, the rest discarded, as on Lambda.
+ */
+export function relayStream(stream: StreamedOutcome, sink: ResponseSink, rate: StreamRate = streamRateFromEnv()): Relay {
   sink.start(stream.contentType);
   let ended = false;
-  const finish = (error?: { errorType: string; errorMessage: string }) => {
+  let sinkGone = false;
+  const finish = (error?: ErrorInfo) => {
     if (ended) return;
     ended = true;
     sink.end(error);
   };
+  const pace = pacer(rate);
+  const write = async (chunk: Buffer) => {
+    for (const piece of pace.split(chunk)) {
+      await pace.wait(piece.length);
+      if (ended || sinkGone) return;
+      try {
+        await sink.write(piece);
+      } catch {
+        sinkGone = true;
+      }
+    }
+  };
   const pump = (async () => {
-    for await (const chunk of stream.body) await sink.write(chunk as Buffer);
+    for await (const chunk of stream.body) {
+      if (!ended && !sinkGone) await write(chunk as Buffer);
+    }
   })().catch(() => undefined);
   const done = (async (): Promise<InvocationOutcome> => {
     const end = await stream.end;
     await pump;
     if (end.kind === 'error') {
-      const parsed = parseError(end.errorType, end.errorBody);
-      finish(parsed);
+      finish(parseError(end.errorType, end.errorBody));
       return { kind: 'error', errorType: end.errorType, body: end.errorBody };
     }
     if (end.kind === 'too-large') {
-      finish({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (209715200 bytes).' });
+      const error = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).` };
+      finish(error);
       return { kind: 'too-large', bytes: end.bytes };
     }
+    // The runtime went away mid-stream: the container's exit (or the timeout) says how it ended.
+    if (end.kind === 'aborted') return new Promise<never>(() => undefined);
     finish();
     return { kind: 'response', body: Buffer.alloc(0) };
   })();
@@ -45,7 +87,41 @@ export function relayStream(stream: StreamedOutcome, sink: ResponseSink): Relay 
   };
 }
 
-function parseError(errorType: string, body: Buffer): { errorType: string; errorMessage: string } {
+/** Paces bytes at `rate`: the burst goes at once, then each byte at its slot. */
+function pacer(rate: StreamRate) {
+  let sent = 0;
+  let throttledSince: number | undefined;
+  // Small pieces past the burst keep the pace smooth (a 64 KB chunk is 30 ms at 2 MB/s).
+  const piece = rate.bytesPerSecond > 0 ? Math.max(1024, Math.floor(rate.bytesPerSecond / 20)) : Infinity;
+  return {
+    split(chunk: Buffer): Buffer[] {
+      if (rate.bytesPerSecond === 0) return [chunk];
+      const pieces: Buffer[] = [];
+      let offset = 0;
+      let at = sent;
+      while (offset < chunk.length) {
+        // Up to the end of the burst at once, then small pieces.
+        const room = at < rate.burstBytes ? rate.burstBytes - at : piece;
+        const n = Math.min(room, chunk.length - offset);
+        pieces.push(chunk.subarray(offset, offset + n));
+        offset += n;
+        at += n;
+      }
+      return pieces;
+    },
+    async wait(bytes: number): Promise<void> {
+      const start = sent;
+      sent += bytes;
+      if (rate.bytesPerSecond === 0 || start < rate.burstBytes) return;
+      throttledSince ??= Date.now();
+      const due = throttledSince + ((sent - rate.burstBytes) / rate.bytesPerSecond) * 1000;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    },
+  };
+}
+
+function parseError(errorType: string, body: Buffer): ErrorInfo {
   try {
     const j = JSON.parse(body.toString('utf8')) as { errorType?: string; errorMessage?: string };
     return { errorType: j.errorType ?? errorType, errorMessage: j.errorMessage ?? '' };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FunctionConfig, ProjectConfig } from '../config/types';
 import { findFunction } from '../config/lookup';
 import { ResourceNotFoundException, ServiceError, ServiceException } from '../errors';
-import { ContextLost, type InvocationRequest, type InvocationResult } from '../context/invocation';
+import { ContextLost, type InvocationRequest, type InvocationResult, type ResponseSink } from '../context/invocation';
 import type { ExecutionContext } from '../context/execution-context';
 import type { ContextPool } from '../context/pool';
 
@@ -11,6 +11,8 @@ export interface InvokeOptions {
   clientContext?: string;
   tail?: boolean;
   requestId?: string;
+  /** Takes a streamed response as the function writes it (InvokeWithResponseStream, a streaming function URL). */
+  responseSink?: ResponseSink;
 }
 
 /** Lambda retries a failed asynchronous invocation twice; locally the waits are seconds, not minutes. */
@@ -49,6 +51,7 @@ export class Invoker {
       payload: opts.payload,
       clientContext: opts.clientContext,
       tail: opts.tail ?? false,
+      responseSink: opts.responseSink,
     };
     for (let attempt = 0; ; attempt++) {
       const lease = this.pool.acquire(fn);

@@ -8,6 +8,8 @@ import { functionConfiguration } from './function-configuration';
 import { checkFunctionRef, resolveFunction, throwViolations, type RawFunctionRef } from './function-ref';
 import { sendJson, sendServiceError } from './http-replies';
 import { invoke, lookup, type InvokeApiInvoker } from './invoke';
+import { invokeWithResponseStream } from './invoke-stream';
+import { serveFunctionUrl, URL_PREFIX } from './function-url';
 import { INVOKE_API_LIMITS, type InvokeApiLimits } from './limits';
 import { Violations } from './validation';
 
@@ -60,6 +62,7 @@ export class InvokeApiServer {
 }
 
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+const STREAM_INVOKE = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/;
 const GET_FN = /^\/2015-03-31\/functions\/([^/]+)\/?$/;
 const LIST = /^\/2015-03-31\/functions\/?$/;
 
@@ -70,6 +73,8 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, deps: 
   const refOf = (segment: string): RawFunctionRef => ({ pathSegment: segment, queryQualifier: new URLSearchParams(query).get('Qualifier') });
   let m: RegExpExecArray | null;
   if (req.method === 'POST' && (m = INVOKE.exec(path))) return invoke(req, res, deps, refOf(m[1]), requestId);
+  if (req.method === 'POST' && (m = STREAM_INVOKE.exec(path))) return invokeWithResponseStream(req, res, deps, refOf(m[1]), requestId);
+  if (path.startsWith(URL_PREFIX)) return serveFunctionUrl(req, res, deps, requestId);
   discardBody(req, 0);
   if (req.method === 'GET' && LIST.test(path)) {
     const fns = [...deps.invoker.all()].map((fn) => functionConfiguration(fn, deps.region));

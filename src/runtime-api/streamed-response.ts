@@ -41,8 +41,14 @@ export function relayStream(req: IncomingMessage, limit: number): { outcome: Str
     if (body.destroyed || body.writableEnded) return;
     if (!body.write(chunk)) {
       req.pause();
-      body.once('drain', () => req.resume());
-      body.once('close', () => req.resume());
+      // One pair of listeners per pause, both removed on either: a long stream pauses often.
+      const resume = () => {
+        body.off('drain', resume);
+        body.off('close', resume);
+        req.resume();
+      };
+      body.on('drain', resume);
+      body.on('close', resume);
     }
   });
   req.on('end', () => {
