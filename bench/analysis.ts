@@ -29,8 +29,8 @@ export function analyse(results: ScenarioResult[]): string[] {
     out.push(
       `**Warm under steady traffic (goal 1)**: ${lines.join('; ')}. A call every 20 ms comes before a 50 or 100 ms grace ends, so the context is never paused between calls and the call costs what a thawed one does: ` +
         `${ms(g(50, 'hop'))} client ↔ Invoke API and ${ms(g(50, 'deliver'))} for the Runtime API exchange with the runtime (a plain round trip to a running raw container at the same cadence: ${ms(f['s1.plain'])}). ` +
-        `With freezeGrace 0 every call pays a thaw (and waits for the previous pause), so it sits at the floor. The function's code is stopped meanwhile all the same: the runtime blocks its JavaScript from the response on (Atomics.wait in the runtime; the freeze tests show it). ` +
-        `The price is the time to Paused once the traffic stops: the grace, then a \`docker pause\` (${ms(g(50, 'pauseMs'))} here), then the inspect that sees it; with freezeGrace 100 it cannot be under 100 ms, with 50 it is under 100 ms only while \`docker pause\` takes under about 45 ms.`,
+        `With freezeGrace 0 nearly every call pays a thaw, and often waits for the previous call's pause to finish first, so it sits at or above the floor. The function's code is stopped meanwhile all the same: the runtime blocks its JavaScript from the response on (Atomics.wait in the runtime; the freeze tests show it). ` +
+        `The price is the time to Paused once the traffic stops: the grace, then a \`docker pause\` (${ms(g(50, 'pauseMs'))} here), then the inspect that sees it (the figures are upper bounds: the first inspect that says Paused; under load an inspect itself takes tens of ms); with freezeGrace 100 it cannot be under 100 ms, with 50 it is under 100 ms only while \`docker pause\` takes under about 45 ms.`,
     );
   }
   if (has('s2.ours')) {
@@ -96,7 +96,10 @@ export function analyse(results: ScenarioResult[]): string[] {
       '**What in src limits these numbers most**: (1) the engine calls left on a path. After a response the context is paused only once the grace has run out and `docker pause` has answered (Freezer.freeze: the grace starts when the runtime asks for its next event), ' +
         `so the time to Paused is the grace plus an engine call (${ms(f['s1.g50.pauseMs'])} here); a stem's cold start makes two engine calls before the first event, the stem's \`docker unpause\` (${ms(f['s3.on.thaw'])}) and the quota's \`docker update\` (${ms(f['s3.on.limitCpu'])}), which ExecutionContext.completeInit awaits before the context serves; ` +
         `(2) the runtime's CPU per invocation (${ms(f['s4.new.1.ctxCpu'])} per no-op, its cgroup) under the 0.072 CPU quota, which caps one context at ~${Number.isFinite(72 / f['s4.new.1.ctxCpu']) ? (72 / f['s4.new.1.ctxCpu']).toFixed(0) : 'n/a'} calls per second and makes back-to-back calls wait for the next CFS period; ` +
-        '(3) the orchestrator\'s own CPU, mostly the socket writes of the Runtime API exchange over the bridge. Our JavaScript between those (Invoker.invoke without the engine and the runtime) is well under a millisecond in every table.',
+        '(3) the orchestrator\'s own CPU, mostly the socket writes of the Runtime API exchange over the bridge. Our JavaScript between those (Invoker.invoke without the engine and the runtime) is well under a millisecond in every table.' +
+        (f['s5.failures'] > 0
+          ? ` (4) Under this load the engine's pause failed ${f['s5.failures']} times while 50 contexts came up ("OCI runtime pause failed: unable to freeze"); the orchestrator then removes the context (the Freezer's onFreezeFailed ends it, and nothing is logged), so a warm context is lost to a transient engine error: a retried pause would keep it.`
+          : ''),
     );
   }
   return out;

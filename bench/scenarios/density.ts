@@ -39,6 +39,14 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
     const t0 = process.hrtime.bigint();
     await Promise.all(Array.from({ length: count }, () => invoke(url, 'noop', agent)));
     const upMs = msSince(t0);
+    // A context whose pause failed (the engine's "unable to freeze" under load) is removed by the
+    // orchestrator: as many concurrent calls again bring the count back (the frozen ones are reused).
+    let refills = 0;
+    while (refills < 2 && (await ctx.orch.contexts()).filter((r) => r.state !== 'stem').length < count) {
+      refills++;
+      await sleep(1000);
+      await Promise.all(Array.from({ length: count }, () => invoke(url, 'noop', agent)));
+    }
     agent.destroy();
     const rows = await ctx.orch.contexts();
     const starts = (await ctx.orch.stats()).noop ?? { coldStarts: 0, warmStarts: 0 };
@@ -69,10 +77,10 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
           scenario: `5. Orchestrator RSS with ${n} frozen contexts`,
           text: '< 150 MB (issue 14 goal 5)',
           got: `${orchRss.toFixed(0)} MB${n < 50 ? ` (${n} contexts in this run, not 50)` : ''}`,
-          met: orchRss < 150 && n >= 50,
+          met: orchRss < 150 && n >= 50 && notFrozen === 0,
         },
       ],
-      facts: { 's5.failures': failures.length, 's5.answered': count, 's5.orchRssMb': orchRss, 's5.notFrozen': notFrozen, 's5.n': n, 's5.upMs': upMs, 's5.stopMs': stopMs, 's5.usageMb': usage / 2 ** 20, 's5.rssMb': rss / 2 ** 20, 's5.freeMb': freeDelta / 2 ** 20 },
+      facts: { 's5.failures': failures.length, 's5.refills': refills, 's5.answered': count, 's5.orchRssMb': orchRss, 's5.notFrozen': notFrozen, 's5.n': n, 's5.upMs': upMs, 's5.stopMs': stopMs, 's5.usageMb': usage / 2 ** 20, 's5.rssMb': rss / 2 ** 20, 's5.freeMb': freeDelta / 2 ** 20 },
       comparisons: [],
       tables: [
         {
@@ -81,6 +89,7 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
           rows: [
             [`bring up: ${count} concurrent invocations of a function with no context, all answered`, `${upMs.toFixed(0)} ms`],
             ['… contexts brought up (cold starts / warm starts among them)', `${n} (${starts.coldStarts} / ${starts.warmStarts})`],
+            ...(refills > 0 ? [[`… rounds of ${count} concurrent calls again, to replace contexts the orchestrator removed`, String(refills)]] : []),
             ...(mems.length < n ? [[`… contexts whose cgroup was gone when read (removed meanwhile)`, String(n - mems.length)]] : []),
             [`… until all ${n} are frozen (docker inspect)`, notFrozen === 0 ? `${allFrozenMs.toFixed(0)} ms` : `${notFrozen} NOT frozen after 30 s (a bug)`],
             ['… engine calls of the orchestrator that failed meanwhile (a failed pause ends its context)', failures.length === 0 ? '0' : `${failures.length}, e.g. ${failures[0]}`],

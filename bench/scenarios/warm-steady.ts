@@ -39,6 +39,7 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
   const targets: Target[] = [];
   const tables: Table[] = [];
   const facts: Record<string, number> = {};
+  const failures: string[] = [];
   const policyTable: Table = {
     title: `Scenario 1: freeze policies under steady traffic (one client, a call every ${PERIOD_MS} ms; ${limitsText(WARM_SETTINGS)})`,
     header: ['freezeGrace', 'median (ms)', 'p99 (ms)', 'floor median (ms)', 'ratio', 'calls that thawed / froze', `Paused after the last response (ms; median, max; ${bursts} bursts)`, 'orchestrator CPU per invocation (ms)'],
@@ -106,6 +107,7 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
           pausedLower.push(p.lower);
         }
         const pieces = await ctx.orch.pieces();
+        failures.push(...pieces.failures.map((f) => `freezeGrace ${grace}: ${f}`));
         await sampleFloor();
         const pick = (a: number[]) => a.filter((_, i) => counted[i]);
         const ours = pick(latencies);
@@ -188,6 +190,7 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
     await ctx.baselines.remove(server.container);
   }
   tables.unshift(policyTable);
+  facts['s1.failures'] = failures.length;
   return {
     comparisons,
     targets,
@@ -196,6 +199,7 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
     notes: [
       `Scenario 1: per policy a fresh orchestrator (stems at their default), one cold call not counted, then ${bursts} bursts of ${perBurst} calls at a fixed rate of one per ${PERIOD_MS} ms, each burst starting from a frozen context; ` +
         `the first ${BURST_WARMUP} calls of a burst are not counted (the first one thaws). After each burst docker inspect is polled back to back until it shows Paused: the time is from the client's last response to the first answer that says Paused (an upper bound; the inspect before it bounds it from below). ` +
+        (failures.length > 0 ? `Engine calls of the orchestrator that failed during the traffic: ${failures.length} (${failures[0]}). ` : '') +
         `The floor (${floorBlock} samples before and ${floorBlock} after each policy's traffic, the context seen paused first) has the same limits; orchestrator CPU is process.cpuUsage of its process over the counted calls.`,
     ],
   };
