@@ -61,16 +61,19 @@ export async function serveFunctionUrl(req: http.IncomingMessage, res: http.Serv
 function streamedReply(res: http.ServerResponse, common: Record<string, string>) {
   let started = false;
   let prelude: PreludeReader | undefined;
+  let rawType: string | undefined;
   let invalid = false;
   let failed = false;
   const sink: ResponseSink = {
     start(contentType) {
       started = true;
       if (contentType === HTTP_INTEGRATION_CONTENT_TYPE) prelude = new PreludeReader();
-      else send(200, { 'content-type': contentType ?? 'application/octet-stream' });
+      else rawType = contentType ?? 'application/octet-stream';
     },
     async write(chunk) {
-      if (invalid) return;
+      if (invalid || chunk.length === 0) return;
+      // The status goes with the first byte: a failure before it is still a 502.
+      if (rawType !== undefined && !res.headersSent) send(200, { 'content-type': rawType });
       if (prelude) {
         const step = prelude.feed(chunk);
         if (step.kind === 'more') return;
@@ -104,7 +107,7 @@ function streamedReply(res: http.ServerResponse, common: Record<string, string>)
       }
       // Nothing of the body went out: a failure or an unusable prelude is still a 502.
       if (failed || result.errorType || invalid || (prelude?.pending() ?? 0) > 0) return reply(res, withHeaders(INTERNAL_SERVER_ERROR, common));
-      reply(res, { status: 200, headers: { ...common, 'content-type': 'application/octet-stream' }, body: Buffer.alloc(0) });
+      reply(res, { status: 200, headers: { ...common, 'content-type': rawType ?? 'application/octet-stream' }, body: Buffer.alloc(0) });
     },
   };
 }
