@@ -111,7 +111,10 @@ async function main(): Promise<number> {
         loads.push(`${name}: ${l.text}`);
         return r;
       } catch (err) {
-        const text = `${name}, attempt ${attempt}: ${(err as Error).message.split('\n')[0]}`;
+        // Why a container went away: a failed engine call of the orchestrator ends its context.
+        const engine = (await orch.pieces().catch(() => undefined))?.failures ?? [];
+        const why = engine.length > 0 ? `; engine calls of the orchestrator that failed: ${engine.length} (${engine[0]})` : '';
+        const text = `${name}, attempt ${attempt}: ${(err as Error).message.split('\n')[0].trim()}${why}`;
         log(`bench: ${text}`);
         failures.push(text);
         loads.push(`${name} (failed, attempt ${attempt}): ${(await watch.stop()).text}`);
