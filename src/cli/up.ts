@@ -66,6 +66,7 @@ export async function upCommand(o: UpOptions): Promise<void> {
   running = await starting;
   if (stopping) return; // a signal came during start-up; shutdown() handles it
   notice(`serving ${running.config.functions.size} function(s) (${servedNames(running)}) on ${running.url}`);
+  for (const line of functionUrls(running)) notice(line);
   if (o.watch) {
     watching = await watchAndReload({
       file,
@@ -82,4 +83,11 @@ function servedNames(orch: StartedOrchestrator): string {
   const aliases = new Map<string, string[]>();
   for (const [alias, key] of orch.config.aliases ?? []) aliases.set(key, [...(aliases.get(key) ?? []), alias]);
   return [...orch.config.functions.keys()].map((k) => (aliases.has(k) ? `${k} (also ${aliases.get(k)!.join(', ')})` : k)).join(', ');
+}
+
+/** `function URL of stream (RESPONSE_STREAM): http://127.0.0.1:9000/urls/stream/`, one per function with `url:`. */
+function functionUrls(orch: StartedOrchestrator): string[] {
+  return [...orch.config.functions.values()]
+    .filter((fn) => fn.url)
+    .map((fn) => `function URL of ${fn.name} (${fn.url!.invokeMode}): ${orch.url}/urls/${encodeURIComponent(fn.name)}/`);
 }
