@@ -16,7 +16,7 @@ import { NOOP_CODE } from '../paths';
 import { limitsText, piece, WARM_SETTINGS } from '../settings';
 
 export const PERIOD_MS = 20;
-export const GRACE_POLICIES = [0, 50, 100];
+export const GRACE_POLICIES = [0, 25, 50, 100];
 export const DEFAULT_GRACE = 50;
 /** Calls at the start of a burst (the first one thaws a frozen context) that are not counted. */
 const BURST_WARMUP = 3;
