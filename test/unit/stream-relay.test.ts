@@ -64,6 +64,16 @@ describe('relayStream', () => {
     expect(s.body.readableEnded).toBe(true);
   });
 
+  it("past 200 MB: Lambda's Function.ResponseSizeTooLarge", async () => {
+    const s = fakeStream();
+    const r = recordingSink();
+    const relay = relayStream(s.outcome, r.sink, LAMBDA_STREAM_RATE);
+    s.body.end();
+    s.settle({ kind: 'too-large', bytes: 200 * 1024 * 1024 + 1 });
+    await expect(relay.done).resolves.toEqual({ kind: 'too-large', bytes: 200 * 1024 * 1024 + 1 });
+    expect(r.events).toEqual(['start text/plain', 'end Function.ResponseSizeTooLarge']);
+  });
+
   it('cut: the sink ends with Sandbox.Timedout', () => {
     const s = fakeStream();
     const r = recordingSink();
