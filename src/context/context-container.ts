@@ -86,6 +86,16 @@ export class ContextContainer {
     );
   }
 
+  /** Sends a signal to the container's PID 1 (docker-init, which passes it on to the runtime). */
+  signal(signal: string): Promise<void> {
+    return this.container.kill({ signal }).then(
+      () => undefined,
+      (err: unknown) => {
+        throw asEngineError(this.container, err);
+      },
+    );
+  }
+
   /** Idempotent: a container already gone counts as removed. */
   remove(): Promise<void> {
     this.removal ??= this.container.remove({ force: true, v: true }).catch((err: unknown) => {

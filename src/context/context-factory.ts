@@ -47,7 +47,8 @@ function contextDeps(deps: ContextFactoryDeps, fn: FunctionConfig, initType: Ini
     // The grace is for runtimes whose JavaScript/Python is already stopped at the response; a
     // `provided` runtime is paused at once. freezeDelay trades the real freeze for speed, for any.
     freezeGraceMs: Math.max(settings.freezeDelay, runtimeFamily(fn.runtime) === 'provided' ? 0 : settings.freezeGrace),
-    async startContainer(port, onOutput) {
+    layers: () => mergeLayers(fn.layers),
+    async startContainer(port, onOutput, layers) {
       const lambdaEnv = lambdaEnvironment(fn, {
         runtimeApi: `${deps.address.advertise}:${port}`,
         region: settings.region,
@@ -62,7 +63,8 @@ function contextDeps(deps: ContextFactoryDeps, fn: FunctionConfig, initType: Ini
         lambdaEnv: stem ? { ...lambdaEnv, _ORCHESTRATOR_STEM: '1' } : lambdaEnv,
         network: settings.network,
         defaultEnv: await deps.credentials(),
-        optDir: (await mergeLayers(fn.layers))?.dir,
+        optDir: layers?.dir,
+        launchExtensions: (layers?.extensions.length ?? 0) > 0,
       });
       const container = await ContextContainer.run(docker, spec, onOutput).catch((err: unknown) => {
         throw asEngineError(docker, err);

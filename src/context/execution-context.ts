@@ -15,6 +15,9 @@ import { InitPhase } from './init-phase';
 import { RuntimeSession } from './runtime-session';
 import { reportInvocation, sleep } from './invocation-report';
 import { relayStream } from './relay-stream';
+import { ContextExtensions } from './context-extensions';
+import type { MergedLayers } from '../docker/layers';
+import type { ShutdownReason } from '../extensions/types';
 import { platformLines, type PlatformLines } from './platform-lines';
 
 /** What `orchestrator ps` and the pool see of a context. */
@@ -22,8 +25,10 @@ export type ContextState = 'stem' | 'initializing' | 'busy' | 'idle' | 'frozen' 
 
 /** What an execution context needs from outside; built by the context factory. */
 export interface ContextDeps {
+  /** The function's layers merged for /opt, with the extensions they hold (none without layers). */
+  layers(): Promise<MergedLayers | undefined>;
   /** Creates and starts the container whose runtime talks to the Runtime API on `port`. */
-  startContainer(port: number, io: ContainerIo): Promise<{ container: ContextContainer; memory: CgroupReader }>;
+  startContainer(port: number, io: ContainerIo, layers: MergedLayers | undefined): Promise<{ container: ContextContainer; memory: CgroupReader }>;
   runtimeApiBind: string;
   /** Only the container's own address may use its Runtime API (where the engine shows it). */
   checkPeer: boolean;
@@ -88,6 +93,10 @@ export class ExecutionContext {
   private readonly exit = deferred<ContainerExit>();
   private exited = false;
   private readonly deathListeners: Array<(ctx: ExecutionContext) => void> = [];
+  /** Extensions and Telemetry API subscribers: the other parties of the lifecycle (set in start). */
+  private extensions: ContextExtensions | undefined;
+  /** The extensions' INVOKE round of the invocation in flight. */
+  private extensionsWork: Promise<void> | undefined;
 
   constructor(
     readonly fn: FunctionConfig,
@@ -172,6 +181,9 @@ export class ExecutionContext {
   /** Opens the Runtime API and starts the container; the init goes on in the background (`initialized`). */
   async start(): Promise<void> {
     const peer = deferred<string>();
+    const layers = await this.deps.layers();
+    const extensions = new ContextExtensions(this.fn, layers?.extensions ?? []);
+    this.extensions = extensions;
     const session = await RuntimeSession.open(
       this.deps.runtimeApiBind,
       {
@@ -181,6 +193,7 @@ export class ExecutionContext {
         onClaimWait: () => this.onParked(),
       },
       this.deps.checkPeer ? peer.promise : undefined,
+      extensions.api,
     );
     if (this.isDead()) return void (await session.close());
     this.phase = { kind: 'creating', session };
@@ -193,8 +206,11 @@ export class ExecutionContext {
         onStart: () => {
           if (!this.stem) this.init.begin();
         },
-        onAddress: (address) => peer.resolve(address),
-      });
+        onAddress: (address) => {
+          peer.resolve(address);
+          extensions.telemetry.setSandboxAddress(address); // sandbox.localdomain in subscriptions
+        },
+      }, layers);
     } catch (err) {
       this.markDead();
       await session.close();
@@ -203,7 +219,7 @@ export class ExecutionContext {
     const { container, memory } = started;
     this.containerId = container.id;
     if (this.isDead()) return void (await container.remove()); // destroyed while it was created
-    const freezer = new Freezer(container, this.deps.freezeGraceMs, () => void this.destroy());
+    const freezer = new Freezer(container, this.deps.freezeGraceMs, () => void this.destroy('failure'));
     const box = { container, memory, freezer };
     this.phase = this.parked ? { kind: 'parked', session, box } : { kind: 'initializing', session, box };
     void container.exited.then((exit) => this.onExit(exit));
@@ -242,6 +258,9 @@ export class ExecutionContext {
     this.lastUsedAt = this.deps.now();
 
     const ended = outcome.kind === 'timeout' || outcome.kind === 'exit';
+    // The caller has its answer; the context is free once the extensions have asked for their next
+    // event too (that time counts in the REPORT, under the function's timeout).
+    const extensionsMs = ended ? 0 : await this.afterExtensions(startedAt + this.fn.timeout * 1000, startedHr);
     if (!ended && this.phase.kind === 'busy') this.phase = { ...this.phase, kind: 'idle' };
     this.settle();
 
@@ -250,11 +269,12 @@ export class ExecutionContext {
       lines: this.lines,
       current,
       outcome,
-      durationMs,
+      durationMs: Math.max(durationMs, extensionsMs),
       memorySizeMb: this.fn.memorySize,
       runtimeMarksEnd: marksEnd(this.fn),
       initDurationMs: cold ? this.init.durationMs : undefined,
       maxMemoryUsedMb: () => this.maxMemoryUsedMb(),
+      telemetry: this.extensions?.telemetry,
     });
     this.finalizing = finalize.catch(() => undefined);
     if (req.tail || ended) await finalize;
@@ -271,9 +291,13 @@ export class ExecutionContext {
     };
   }
 
-  /** Removes the container and closes the Runtime API; idempotent. */
-  destroy(): Promise<void> {
-    this.destroyed ??= this.doDestroy();
+  /**
+   * Ends the context (idempotent): Lambda's Shutdown phase first when extensions are registered
+   * (SHUTDOWN with `reason`, SIGTERM to the runtime, 500 or 2,000 ms), then the container is
+   * removed and the Runtime API closed.
+   */
+  destroy(reason: ShutdownReason = 'spindown'): Promise<void> {
+    this.destroyed ??= this.doDestroy(reason);
     return this.destroyed;
   }
 
@@ -358,6 +382,12 @@ export class ExecutionContext {
       timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
     });
     const exited = this.exit.promise.then((exit) => ({ kind: 'exit' as const, exit }));
+    this.extensionsWork = this.extensions?.invoke({
+      requestId: req.requestId,
+      deadlineMs: startedAt + timeoutMs,
+      invokedFunctionArn: this.deps.functionArn,
+      traceId: '',
+    });
     const delivered = session.deliver(
       {
       requestId: req.requestId,
@@ -382,7 +412,7 @@ export class ExecutionContext {
       clearTimeout(timer);
       if (outcome.kind === 'timeout' || outcome.kind === 'exit') {
         session.abandon();
-        void this.destroy();
+        void this.destroy(outcome.kind === 'timeout' ? 'timeout' : 'failure');
       }
       return outcome;
     });
@@ -402,6 +432,12 @@ export class ExecutionContext {
     } catch (err) {
       return this.failInit(new FunctionError('Runtime.Unknown', `could not apply the CPU quota: ${(err as Error).message}`));
     }
+    try {
+      // The init ends when the runtime and every registered extension have asked for their next event.
+      await Promise.race([this.extensions?.initDone(), this.init.ready]);
+    } catch (err) {
+      return this.failInit(err instanceof FunctionError ? err : new FunctionError('Extension.InitError', String(err)));
+    }
     const p = this.phase;
     if (p.kind !== 'initializing') return;
     // An on-demand context is its creator's; a provisioned one waits for any invocation.
@@ -414,23 +450,25 @@ export class ExecutionContext {
   /** Ends the init with `err`; `untilExit` lets a runtime that is exiting anyway finish its output. */
   private failInit(err: FunctionError | InitExited, opts: { untilExit?: boolean } = {}): void {
     this.init.fail(err);
-    if (!opts.untilExit) return void this.destroy();
-    void Promise.race([this.exit.promise, sleep(INIT_EXIT_WAIT_MS)]).then(() => this.destroy());
+    if (!opts.untilExit) return void this.destroy('failure');
+    void Promise.race([this.exit.promise, sleep(INIT_EXIT_WAIT_MS)]).then(() => this.destroy('failure'));
   }
 
   private onExit(exit: ContainerExit): void {
     this.exited = true;
     this.exit.resolve(exit);
     if (!this.init.done) this.failInit(new InitExited(exit));
-    void this.destroy();
+    void this.destroy('failure');
   }
 
-  private async doDestroy(): Promise<void> {
+  private async doDestroy(reason: ShutdownReason): Promise<void> {
     const p = this.phase;
-    if (!this.exited) this.output.silence(); // the runtime's last words while we remove it are noise
     this.markDead();
     this.init.fail(new FunctionError('Runtime.ExitError', 'execution context was shut down during init'));
     this.booted.reject(new Error('the stem was removed before it booted'));
+    if ('box' in p && !this.exited) await this.shutdownPhase(p.box, p.session, reason);
+    if (!this.exited) this.output.silence(); // the runtime's last words while we remove it are noise
+    this.extensions?.close();
     if (!('session' in p)) return;
     // The container goes first: a runtime that loses its Runtime API would log a spurious error.
     try {
@@ -438,6 +476,41 @@ export class ExecutionContext {
     } finally {
       await p.session.close();
     }
+  }
+
+  /**
+   * Lambda's Shutdown phase, with extensions registered (0 ms without): thawed, SHUTDOWN with the
+   * reason to the extensions, SIGTERM to the runtime (docker-init passes it on), then its budget.
+   */
+  private async shutdownPhase(box: Box, session: RuntimeSession, reason: ShutdownReason): Promise<void> {
+    const limitMs = this.extensions?.shutdownLimitMs() ?? 0;
+    if (limitMs === 0) return;
+    try {
+      await box.freezer.thaw();
+      // Node.js waits for events with its main thread blocked: release it, so its SIGTERM handler can run.
+      if (runtimeFamily(this.fn.runtime) === 'nodejs') session.releaseForShutdown();
+      await box.container.signal('SIGTERM');
+    } catch {
+      return; // gone already, or cannot be thawed: nothing left to shut down gracefully
+    }
+    await this.extensions!.shutdown(reason, limitMs);
+  }
+
+  /**
+   * Waits for the extensions' INVOKE round (none registered: at once) until the invocation's
+   * deadline; returns the time since `startedHr`. An extension that fails or overruns ends the context.
+   */
+  private async afterExtensions(deadlineMs: number, startedHr: bigint): Promise<number> {
+    const work = this.extensionsWork;
+    this.extensionsWork = undefined;
+    if (work) {
+      let timer: NodeJS.Timeout | undefined;
+      const over = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), Math.max(0, deadlineMs - this.deps.now()))));
+      const ended = await Promise.race([work.then(() => 'ok' as const, () => 'failure' as const), over]);
+      clearTimeout(timer);
+      if (ended !== 'ok') void this.destroy(ended);
+    }
+    return Number(process.hrtime.bigint() - startedHr) / 1e6;
   }
 
   /** Read through a call: the phase changes behind every await. */

@@ -1,4 +1,5 @@
 import type { PlatformLines } from './platform-lines';
+import { platformEvents, type TelemetryEvent } from '../extensions/telemetry-events';
 import type { ContextOutput, InvocationOutput } from './context-output';
 import type { InvocationOutcome } from './outcome';
 
@@ -18,6 +19,8 @@ export interface ReportInput {
   runtimeMarksEnd: boolean;
   initDurationMs: number | undefined;
   maxMemoryUsedMb: () => Promise<number | undefined>;
+  /** Telemetry API subscribers get platform.report with the same metrics. */
+  telemetry?: { emit(event: TelemetryEvent): void };
 }
 
 /** END and REPORT of one invocation, once its own lines are all out. */
@@ -32,6 +35,16 @@ export async function reportInvocation(r: ReportInput): Promise<void> {
   const oom = outcome.kind === 'exit' && outcome.exit.oomKilled;
   const maxMemoryUsedMb = oom ? r.memorySizeMb : await r.maxMemoryUsedMb();
   const status = outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'exit' ? 'error' : undefined;
+  r.telemetry?.emit(
+    platformEvents.report(Date.now(), {
+      requestId: current.requestId,
+      status: status ?? 'success',
+      durationMs: r.durationMs,
+      memorySizeMB: r.memorySizeMb,
+      maxMemoryUsedMB: maxMemoryUsedMb ?? 0,
+      ...(r.initDurationMs !== undefined ? { initDurationMs: r.initDurationMs } : {}),
+    }),
+  );
   output.emit(r.lines.end(current.requestId, { durationMs: r.durationMs, status }), current.log);
   output.emit(
     r.lines.report({

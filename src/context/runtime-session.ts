@@ -1,4 +1,4 @@
-import { RuntimeApiServer } from '../runtime-api/server';
+import { RuntimeApiServer, type RuntimeApiOptions } from '../runtime-api/server';
 import type { RuntimeInvocation, RuntimeOutcome, StreamedOutcome } from '../runtime-api/types';
 import { deferred, type Deferred } from './deferred';
 
@@ -24,7 +24,7 @@ export class RuntimeSession {
   private constructor(private readonly api: RuntimeApiServer) {}
 
   /** `peer`: the container's address, where the engine lets the source of a request tell contexts apart. */
-  static async open(bind: string, events: SessionEvents, peer?: Promise<string>): Promise<RuntimeSession> {
+  static async open(bind: string, events: SessionEvents, peer?: Promise<string>, extensions?: RuntimeApiOptions['extensions']): Promise<RuntimeSession> {
     let session: RuntimeSession | undefined;
     const api = await RuntimeApiServer.start(
       bind,
@@ -40,7 +40,7 @@ export class RuntimeSession {
           events.onClaimWait();
         },
       },
-      peer ? { allowPeer: async (address: string) => sameAddress(address, await peer) } : {},
+      { extensions, ...(peer ? { allowPeer: async (address: string) => sameAddress(address, await peer) } : {}) },
     );
     session = new RuntimeSession(api);
     return session;
@@ -82,6 +82,11 @@ export class RuntimeSession {
   deliver(invocation: RuntimeInvocation, streaming = false): Promise<RuntimeOutcome | StreamedOutcome> {
     this.waiting = false;
     return streaming ? this.api.deliver(invocation, { streaming: true }) : this.api.deliver(invocation);
+  }
+
+  /** The Shutdown phase: the runtime's wait for an event ends with none (see RuntimeApiServer). */
+  releaseForShutdown(): void {
+    this.api.releaseForShutdown();
   }
 
   /** Forgets the invocation in flight (it timed out, or the context died). */

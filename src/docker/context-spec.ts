@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { runtimeFamily, type FunctionConfig } from '../config/types';
+import { launcherCommand } from '../extensions/launcher';
 
 /** 1769 MB of memory buys one full vCPU on Lambda; CPU is allotted in proportion. */
 export const MB_PER_VCPU = 1769;
@@ -16,6 +17,8 @@ export interface ContextSpecInput {
   network: string | null;
   /** The function's layers merged in order (later ones win), mounted read-only at /opt. */
   optDir?: string;
+  /** /opt/extensions has executables: a launcher starts them before the runtime, as Lambda does. */
+  launchExtensions?: boolean;
 }
 
 /**
@@ -57,6 +60,7 @@ export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerC
   const { fn } = input;
   const memoryBytes = fn.memorySize * 1024 * 1024;
   const env = { ...input.defaultEnv, ...fn.environment, ...input.lambdaEnv };
+  const command = env.AWS_LAMBDA_EXEC_WRAPPER ? [env.AWS_LAMBDA_EXEC_WRAPPER, ...runtimeCommand(fn)] : runtimeCommand(fn);
   return {
     Image: input.image,
     Labels: input.labels,
@@ -65,7 +69,11 @@ export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerC
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     // The image's own entrypoint, with the heap flags that depend on this function's memory.
     // AWS_LAMBDA_EXEC_WRAPPER, as Lambda honours it: the wrapper script is run with the runtime's command.
-    Entrypoint: env.AWS_LAMBDA_EXEC_WRAPPER ? [env.AWS_LAMBDA_EXEC_WRAPPER, ...runtimeCommand(fn)] : runtimeCommand(fn),
+    Entrypoint: input.launchExtensions ? launcherCommand(command) : command,
+    // Docker's /etc/hosts then maps sandbox.localdomain to the container's own address, where
+    // extensions listen for the Telemetry API, as in Lambda.
+    Hostname: 'sandbox',
+    Domainname: 'localdomain',
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,

@@ -88,6 +88,8 @@ export class ExtensionsApi {
    * then, as on Lambda); rejects with Extension.Crash if one of them exits first.
    */
   externalsRegistered(): Promise<void> {
+    // An extension that exited before the launcher asked has already failed the launch.
+    if (this.failed && !this.launcherWait) return rejected(this.failed);
     if (!this.launcherWait) {
       const registered = new Set(this.registry.all().map((x) => x.name));
       this.launcherWait = new Round('init', new Set([...this.externalNames].filter((n) => !registered.has(n))));

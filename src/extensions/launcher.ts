@@ -1,7 +1,7 @@
 /**
  * The context's entrypoint when it has layers: starts each executable in /opt/extensions (as Lambda
- * does, before the runtime), waits until the external extensions have registered, then execs the
- * runtime command given as its arguments. Only sh builtins and curl: the offline base images have
+ * does, before the runtime), waits until the external extensions have registered, then starts the
+ * runtime command given as its arguments as a child (see the script). Only sh builtins and curl: the offline base images have
  * no coreutils. Each extension's exit is reported (`_launcher/exited`), so that one that crashes
  * fails the init or invocation with Extension.Crash; if one exits before registering, the launcher
  * exits 1 without starting the runtime (ExtensionsApi.failure says why).
@@ -22,7 +22,18 @@ done
 if [ -n "$started" ]; then
   curl -s -f -o /dev/null "$api/registered" || exit 1
 fi
-exec "$@"
+# The runtime runs as a child, not exec'ed: in the Shutdown phase (SIGTERM, passed on to it) the
+# extensions must outlive it until they have handled SHUTDOWN; otherwise its exit is the context's.
+"$@" &
+rt=$!
+trap 'shutting=1; kill -TERM "$rt" 2>/dev/null' TERM
+while :; do
+  wait "$rt"
+  status=$?
+  kill -0 "$rt" 2>/dev/null || break
+done
+[ -n "$shutting" ] && wait
+exit "$status"
 `;
 }
 

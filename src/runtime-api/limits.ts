@@ -9,7 +9,8 @@ export interface RuntimeApiLimits {
 }
 
 export const RUNTIME_API_LIMITS: RuntimeApiLimits = {
-  maxConnections: 16,
+  // The runtime uses one or two, the launcher one while it waits, each of up to 10 extensions one in /event/next.
+  maxConnections: 32,
   headersTimeoutMs: 20_000,
   // Generous: a function at 128 MB gets 7% of a CPU to write its 6 MB answer.
   bodyTimeoutMs: 60_000,

@@ -31,6 +31,8 @@ export interface RuntimeApiOptions {
   limits?: Partial<RuntimeApiLimits>;
   /** A failure of the server itself (not of a request's content); the default drops it. */
   onError?: (err: unknown) => void;
+  /** Lambda's Extensions and Telemetry APIs on the same address: served first when their paths match. */
+  extensions?: { handle(req: http.IncomingMessage, res: http.ServerResponse): boolean };
 }
 
 /**
@@ -48,8 +50,10 @@ export class RuntimeApiServer {
   /** A stem's held GET /orchestrator/claim, and whether the claim came first. */
   private waitingClaim: http.ServerResponse | undefined;
   private claimed = false;
+  private shuttingDown = false;
   private readonly limits: RuntimeApiLimits;
   private readonly onError: (err: unknown) => void;
+  private readonly extensions: RuntimeApiOptions['extensions'];
   private server!: http.Server;
 
   private constructor(
@@ -58,6 +62,7 @@ export class RuntimeApiServer {
   ) {
     this.limits = { ...RUNTIME_API_LIMITS, ...opts.limits };
     this.onError = opts.onError ?? (() => undefined);
+    this.extensions = opts.extensions;
   }
 
   static async start(bind: string, listener: RuntimeApiListener, opts: RuntimeApiOptions = {}): Promise<RuntimeApiServer> {
@@ -103,6 +108,22 @@ export class RuntimeApiServer {
     this.waitingClaim = undefined;
   }
 
+  /**
+   * The Shutdown phase: no event will come. The held (and any later) GET /next is answered with
+   * `Lambda-Runtime-Orchestrator-Shutdown` so that our Node.js runtime, whose main thread blocks
+   * while it waits, returns to its event loop where a SIGTERM handler can run.
+   */
+  releaseForShutdown(): void {
+    this.shuttingDown = true;
+    if (this.waitingNext) this.sendShutdown(this.waitingNext);
+  }
+
+  private sendShutdown(res: http.ServerResponse): void {
+    this.waitingNext = undefined;
+    res.writeHead(200, { 'content-length': 0, 'lambda-runtime-orchestrator-shutdown': '1' });
+    res.end();
+  }
+
   /** Forgets the in-flight invocation (it timed out or its context died); a stream in progress ends 'aborted'. */
   abandon(): void {
     this.pending = undefined;
@@ -118,6 +139,7 @@ export class RuntimeApiServer {
   }
 
   private route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.extensions?.handle(req, res)) return;
     const handled = (async () => {
       const route = runtimeRoute(req.method, req.url);
       switch (route.kind) {
@@ -150,6 +172,7 @@ export class RuntimeApiServer {
       if (this.waitingNext === res) this.waitingNext = undefined;
     });
     this.waitingNext = res;
+    if (this.shuttingDown) return this.sendShutdown(res);
     if (this.pending && !this.pending.sent) return this.sendNext(res);
     this.listener.onNext();
   }

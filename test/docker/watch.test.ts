@@ -12,10 +12,10 @@ import { buildDist, containersOfPid, freePort, UpChild } from '../helpers/up-chi
  */
 jest.setTimeout(120_000);
 
-const code = (version: string) => `const os = require('node:os');
+const code = (version: string) => `const CONTEXT = require('node:crypto').randomUUID(); // which context (every hostname is \`sandbox\`)
 exports.handler = async (event) => {
   if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
-  return { code: '${version}', env: process.env.VERSION ?? null, id: event.id ?? null, host: os.hostname() };
+  return { code: '${version}', env: process.env.VERSION ?? null, id: event.id ?? null, host: CONTEXT };
 };
 `;
 

@@ -40,6 +40,7 @@ function fakeRuntime(port: number): void {
 function deps(start: ContextDeps['startContainer']): ContextDeps {
   return {
     startContainer: start,
+    layers: async () => undefined,
     runtimeApiBind: '127.0.0.1',
     checkPeer: false,
     cpuNanos: 0,

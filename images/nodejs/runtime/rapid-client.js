@@ -48,14 +48,18 @@ function errorRequest(urlPath, error) {
   return { method: 'POST', path: urlPath, body: JSON.stringify(response), headers: { [ERROR_TYPE_HEADER]: sanitizeHeader(response.errorType) } };
 }
 
+const SHUTDOWN_HEADER = 'lambda-runtime-orchestrator-shutdown';
 /** @param {string} id */
 const invocationPath = (id) => `${PREFIX}/invocation/${encodeURIComponent(id)}`;
 
 /**
  * @param {ApiResponse} res
- * @returns {NextEvent}
+ * @returns {NextEvent | undefined}
  */
 function toNextEvent(res) {
+  // The orchestrator's Shutdown phase (ours, not Lambda's wire): no event will come; the runtime
+  // goes back to its event loop so that a SIGTERM handler can run (a blocked thread runs none).
+  if (res.status === 200 && res.headers[SHUTDOWN_HEADER]) return undefined;
   if (res.status !== 200) throw new Error(`GET /invocation/next answered ${res.status}: ${res.body}`);
   const raw = res.headers['lambda-runtime-aws-request-id'];
   const id = Array.isArray(raw) ? raw[0] : raw;
@@ -71,7 +75,7 @@ class RapidClient {
 
   /**
    * @param {ApiRequest[]} before requests to make first (a result), answers not needed
-   * @returns {NextEvent}
+   * @returns {NextEvent | undefined} undefined in the orchestrator's Shutdown phase
    */
   next(before = []) {
     const responses = this.transport.exchange([...before, NEXT()]);

@@ -62,7 +62,7 @@ class Runtime {
   /**
    * Blocks in `fetch` (a post and/or GET /next), then hands the event over. The handler starts on
    * the next turn of the event loop, as in the RIC (and so no invocation nests in the last one's stack).
-   * @param {() => import('./rapid-client').NextEvent} fetch
+   * @param {() => import('./rapid-client').NextEvent | undefined} fetch
    */
   receive(fetch) {
     let ev;
@@ -72,6 +72,11 @@ class Runtime {
       this.deps.reportFailure(err);
       this.exiting = true;
       this.deps.exit(1);
+      return;
+    }
+    if (!ev) {
+      // Shutting down: idle on the event loop (kept alive) until SIGTERM ends the process.
+      setInterval(() => undefined, 60_000);
       return;
     }
     /** @type {Invocation} */
@@ -105,7 +110,7 @@ class Runtime {
 
   /**
    * @param {Invocation} inv
-   * @param {() => import('./rapid-client').NextEvent} post
+   * @param {() => import('./rapid-client').NextEvent | undefined} post
    */
   finish(inv, post) {
     inv.finished = true;

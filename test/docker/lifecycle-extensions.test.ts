@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import type { StartedOrchestrator } from '../../src/orchestrator';
+import { FIXTURES, startFixtureOrchestrator, type CapturedLogs } from '../helpers/orchestrator';
+import { waitFor } from '../helpers/pool-load';
+
+jest.setTimeout(180_000);
+
+const SHELL_EXTENSION = join(__dirname, '..', '..', 'examples', 'layers', 'shell-extension');
+const TELEMETRY = join(FIXTURES, '..', 'layers', 'telemetry');
+
+/**
+ * Issue 13: external extensions from layers start before the runtime and register; each receives
+ * INVOKE for every invocation and SHUTDOWN (spindown) when the reaper removes the context, which
+ * first sends the runtime SIGTERM; a Telemetry API subscriber gets platform.report.
+ */
+describe('extensions, the Shutdown phase and the Telemetry API', () => {
+  let orch: StartedOrchestrator;
+  let logs: CapturedLogs;
+  beforeAll(async () => {
+    ({ orch, logs } = await startFixtureOrchestrator(
+      { fn: { code: 'sigterm-flush', layers: [SHELL_EXTENSION, TELEMETRY], timeout: 10 } },
+      { idleTimeout: 3, reaperInterval: 0.5 },
+    ));
+  }, 180_000);
+  afterAll(() => orch?.stop());
+
+  const lines = () => logs.lines.filter((l) => l.startsWith('fn | ')).map((l) => l.slice(5));
+
+  it('delivers INVOKE to the extension for each invocation, and platform.report to the subscriber', async () => {
+    const a = await orch.invoke<{ calls: number }>('fn', {});
+    const b = await orch.invoke<{ calls: number }>('fn', {});
+    expect(a.functionError).toBeUndefined();
+    expect(b.contextId).toBe(a.contextId);
+    await waitFor('both INVOKE lines', () => lines().includes(`[log-extension] INVOKE ${b.requestId}`), 30_000);
+    const out = lines();
+    expect(out.indexOf('[log-extension] registered')).toBeGreaterThanOrEqual(0);
+    expect(out.indexOf(`[log-extension] INVOKE ${a.requestId}`)).toBeLessThan(out.indexOf(`[log-extension] INVOKE ${b.requestId}`));
+    await waitFor('platform.report at the subscriber', () => lines().some((l) => l.startsWith(`[telemetry-probe] platform.report ${a.requestId} maxMemoryUsedMB=`)), 30_000);
+    const report = lines().find((l) => l.startsWith(`[telemetry-probe] platform.report ${a.requestId}`))!;
+    expect(Number(report.split('=')[1])).toBeGreaterThan(0);
+  });
+
+  it('reaping runs the Shutdown phase: SIGTERM to the runtime, SHUTDOWN spindown to the extensions, in order', async () => {
+    const before = (await orch.contexts()).map((c) => c.id);
+    await waitFor('the context to be reaped', async () => (await orch.contexts()).every((c) => !before.includes(c.id)), 60_000);
+    await waitFor('the Shutdown phase', () => lines().includes('[log-extension] SHUTDOWN spindown'), 30_000);
+    await waitFor('the runtime\'s SIGTERM handler', () => lines().some((l) => l.includes('SIGTERM: flushed')), 30_000);
+    const out = lines();
+    // The function's SIGTERM handler ran (its console.log line, in Lambda's format) and flushed.
+    expect(out.some((l) => l.endsWith('\tINFO\tSIGTERM: flushed after 2 call(s)'))).toBe(true);
+    expect(out).toContain('[log-extension] SHUTDOWN spindown');
+    expect(out).toContain('[telemetry-probe] SHUTDOWN spindown');
+    expect(out.lastIndexOf('[log-extension] INVOKE')).toBeLessThan(out.indexOf('[log-extension] SHUTDOWN spindown'));
+  });
+});
