@@ -39,6 +39,7 @@ describe('InvokeWithResponseStream', () => {
       hangs: { code: 'stream-probe', timeout: 2 },
       capped: { code: 'stream-probe', timeout: 30, reservedConcurrency: 1 },
       echo: { code: 'echo' },
+      provided: { code: 'stream-provided', runtime: 'provided', handler: 'function.handler', timeout: 30 },
     }));
     client = new LambdaClient({ endpoint: orch.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
   }, 180_000);
@@ -116,6 +117,15 @@ describe('InvokeWithResponseStream', () => {
     const cappedRate = (1 * MB) / Math.max(1, last - burstDone);
     expect(cappedRate).toBeLessThan(burstRate);
   }, 120_000);
+
+  it('a provided runtime that streams (sh + curl): its first chunk comes well before its end', async () => {
+    const r = await stream('provided', {});
+    expect(text(r)).toBe('first\nsecond\n');
+    expect(r.chunks[0].bytes.toString()).toBe('first\n');
+    // The bootstrap pauses about 1 s between its two writes.
+    expect(r.completeAt! - r.chunks[0].at).toBeGreaterThanOrEqual(500);
+    expect(r.complete).toEqual({});
+  }, 60_000);
 
   it('a streaming handler invoked the ordinary way answers with its whole body', async () => {
     const out = await client.send(new InvokeCommand({ FunctionName: 'stream', Payload: Buffer.from(JSON.stringify({ mode: 'chunks', gapMs: 100 })) }));
