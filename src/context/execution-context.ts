@@ -498,18 +498,18 @@ export class ExecutionContext {
 
   /**
    * Waits for the extensions' INVOKE round (none registered: at once) until the invocation's
-   * deadline; returns the time since `startedHr`. An extension that fails or overruns ends the context.
+   * deadline; returns the time since `startedHr` (0 without extensions). An extension that fails or
+   * overruns ends the context.
    */
   private async afterExtensions(deadlineMs: number, startedHr: bigint): Promise<number> {
     const work = this.extensionsWork;
     this.extensionsWork = undefined;
-    if (work) {
-      let timer: NodeJS.Timeout | undefined;
-      const over = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), Math.max(0, deadlineMs - this.deps.now()))));
-      const ended = await Promise.race([work.then(() => 'ok' as const, () => 'failure' as const), over]);
-      clearTimeout(timer);
-      if (ended !== 'ok') void this.destroy(ended);
-    }
+    if (!work) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    const over = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), Math.max(0, deadlineMs - this.deps.now()))));
+    const ended = await Promise.race([work.then(() => 'ok' as const, () => 'failure' as const), over]);
+    clearTimeout(timer);
+    if (ended !== 'ok') void this.destroy(ended);
     return Number(process.hrtime.bigint() - startedHr) / 1e6;
   }
 

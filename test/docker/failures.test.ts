@@ -294,10 +294,13 @@ describe('failures, as AWS Lambda reports them', () => {
       expect((r.payload as { event: unknown }).event).toEqual({ still: 'here' });
       const res = await fetch(`${orch.url}/2015-03-31/functions/`);
       expect(res.status).toBe(200);
-      await sleep(500);
-      const live = new Set((await orch.contexts()).map((c) => c.containerId));
-      const onEngine = (await containersOf(orch.instance.id)).map((c) => c.Id);
-      expect(onEngine.sort()).toEqual([...live].sort());
+      // Every container on the engine is a live context's, once removals and stems being booted have settled.
+      const same = async () => {
+        const live = [...new Set((await orch.contexts()).map((c) => c.containerId))].sort();
+        const onEngine = (await containersOf(orch.instance.id)).map((c) => c.Id).sort();
+        return JSON.stringify(live) === JSON.stringify(onEngine);
+      };
+      await waitFor('the engine\'s containers to be the live contexts\'', same, 30_000);
       expect(logs.lines.some((l) => l.startsWith('healthy | START RequestId: '))).toBe(true);
     });
   });

@@ -79,7 +79,8 @@ describe('orchestrator up: SIGKILL, restart, SIGTERM', () => {
     const r = await httpInvoke(second.url, 'echo', { id: 'after-restart' });
     expect(r.status).toBe(200);
     expect(r.body.id).toBe('after-restart');
-    expect(await containersOfPid(second.child.pid)).toHaveLength(2); // the provisioned one + this one
+    // The provisioned one + this one, and the stems booted ahead of demand.
+    expect((await containersOfPid(second.child.pid)).length).toBeGreaterThanOrEqual(2);
 
     const stopped = await second.child.kill('SIGTERM');
     expect(stopped.exitCode).toBe(0);

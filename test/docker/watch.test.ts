@@ -12,7 +12,8 @@ import { buildDist, containersOfPid, freePort, UpChild } from '../helpers/up-chi
  */
 jest.setTimeout(120_000);
 
-const code = (version: string) => `const CONTEXT = require('node:crypto').randomUUID(); // which context (every hostname is \`sandbox\`)
+const code = (version: string) => `// Which container: its id, in the source of its /etc/hostname mount (every hostname is \`sandbox\`).
+const CONTEXT = (/containers\\/([0-9a-f]{64})\\//.exec(require('node:fs').readFileSync('/proc/self/mountinfo', 'utf8')) || [])[1];
 exports.handler = async (event) => {
   if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
   return { code: '${version}', env: process.env.VERSION ?? null, id: event.id ?? null, host: CONTEXT };
