@@ -80,6 +80,12 @@ export const SETTINGS_TABLE = {
     doc: "per Node.js or Python function, contexts booted ahead of demand and frozen, which a cold start claims (its init runs then); 0 = off",
     parse: (c, v, p) => integer(c, v, p, 0, 8),
   }),
+  streamRate: setting<number>({
+    default: 2 * 1024 * 1024,
+    live: false,
+    doc: "bytes/s of a streamed response past its first 6 MB (Lambda's is about 2 MB/s); 0 = no limit",
+    parse: (c, v, p) => integer(c, v, p, 0),
+  }),
   initTimeout: setting<number>({
     default: 10,
     live: false,

@@ -44,6 +44,7 @@ function contextDeps(deps: ContextFactoryDeps, fn: FunctionConfig, initType: Ini
     now: () => deps.clock.now(),
     functionArn: functionArn(fn, settings.region),
     initTimeoutMs: settings.initTimeout * 1000,
+    streamRate: settings.streamRate,
     // The grace is for runtimes whose JavaScript/Python is already stopped at the response; a
     // `provided` runtime is paused at once. freezeDelay trades the real freeze for speed, for any.
     freezeGraceMs: Math.max(settings.freezeDelay, runtimeFamily(fn.runtime) === 'provided' ? 0 : settings.freezeGrace),

@@ -69,6 +69,12 @@ export class ContextOutput {
     if (this.current === out) this.current = undefined;
   }
 
+  /** A line of ours about the init (INIT_REPORT): in the output, and in the cold invocation's log, even when silenced. */
+  initLine(text: string): void {
+    if (this.initLines.length < MAX_INIT_LINES) this.initLines.push(text);
+    this.emit(text);
+  }
+
   emit(text: string, log?: InvocationLog): void {
     log?.add(text);
     this.sink.line(this.functionName, text);

@@ -14,8 +14,9 @@ import { Freezer } from './freezer';
 import { InitPhase } from './init-phase';
 import { RuntimeSession } from './runtime-session';
 import { reportInvocation, sleep } from './invocation-report';
-import { relayStream } from './relay-stream';
+import { relayStream, streamRate } from './relay-stream';
 import { ContextExtensions } from './context-extensions';
+import { platformEvents } from '../extensions/telemetry-events';
 import type { MergedLayers } from '../docker/layers';
 import type { ShutdownReason } from '../extensions/types';
 import { platformLines, type PlatformLines } from './platform-lines';
@@ -40,6 +41,8 @@ export interface ContextDeps {
   initTimeoutMs: number;
   /** How long a free context stays thawed before the pause (CONTRACT section 4 allows 100 ms). */
   freezeGraceMs: number;
+  /** Bytes/s of a streamed response past its first 6 MB (settings.streamRate). */
+  streamRate: number;
 }
 
 /** The container, once it exists, and what works on it. */
@@ -250,10 +253,14 @@ export class ExecutionContext {
     const live = this.live();
     await this.finalizing; // the previous invocation's END/REPORT come before this START
     const current = this.output.begin(req.requestId, this.lines.start(req.requestId));
+    this.extensions?.emit(platformEvents.start(Date.now(), { requestId: req.requestId, version: '$LATEST' }));
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
     const outcome = await this.runOnRuntime(live.session, req, startedAt);
     const durationMs = Number(process.hrtime.bigint() - startedHr) / 1e6;
+    this.extensions?.emit(
+      platformEvents.runtimeDone(Date.now(), { requestId: req.requestId, status: telemetryStatus(outcome), durationMs: Math.round(durationMs * 100) / 100 }),
+    );
     this.invocations++;
     this.lastUsedAt = this.deps.now();
 
@@ -403,7 +410,7 @@ export class ExecutionContext {
       let outcome: InvocationOutcome;
       if (first.kind === 'streaming') {
         // Relayed as the function writes it; the timeout and the container's end still apply.
-        const relay = relayStream(first, req.responseSink!);
+        const relay = relayStream(first, req.responseSink!, streamRate(this.deps.streamRate));
         outcome = await Promise.race([relay.done, timedOut, exited]);
         if (outcome.kind === 'timeout' || outcome.kind === 'exit') relay.cut(outcome);
       } else {
@@ -443,6 +450,9 @@ export class ExecutionContext {
     // An on-demand context is its creator's; a provisioned one waits for any invocation.
     this.phase = { ...p, kind: this.provisioned ? 'idle' : 'busy' };
     this.lastUsedAt = this.deps.now();
+    const initType = this.initType;
+    this.extensions?.emit(platformEvents.initRuntimeDone(Date.now(), { initializationType: initType, phase: 'init', status: 'success' }));
+    this.extensions?.emit(platformEvents.initReport(Date.now(), { initializationType: initType, phase: 'init', status: 'success', durationMs: this.init.durationMs ?? 0 }));
     this.init.succeed();
     this.settle();
   }
@@ -457,7 +467,8 @@ export class ExecutionContext {
   private onExit(exit: ContainerExit): void {
     this.exited = true;
     this.exit.resolve(exit);
-    if (!this.init.done) this.failInit(new InitExited(exit));
+    // An extension that died during the init took the launcher down with it: its error is the init's.
+    if (!this.init.done) this.failInit(this.extensions?.api.failure ?? new InitExited(exit));
     void this.destroy('failure');
   }
 
@@ -535,6 +546,9 @@ export class ExecutionContext {
     // The init's last lines (its error, as the runtime logged it) come before its exit.
     await Promise.race([this.exit.promise, sleep(INIT_EXIT_WAIT_MS)]);
     await sleep(OUTPUT_SETTLE_MS);
+    // Lambda's line for a failed init, then the invocation's own START..REPORT.
+    const status = fe.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error';
+    this.output.initLine(initReportLine(this.init.durationMs ?? 0, status, status === 'error' ? fe.errorType : undefined));
     const current = this.output.begin(req.requestId, this.lines.start(req.requestId));
     await reportInvocation({
       output: this.output,
@@ -556,6 +570,25 @@ export class ExecutionContext {
       initDurationMs: this.init.durationMs,
       contextId: this.id,
     };
+  }
+}
+
+/** INIT_REPORT, as Lambda prints it for an init that failed or timed out. */
+function initReportLine(durationMs: number, status: 'error' | 'timeout', errorType?: string): string {
+  return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}${errorType ? `\tError Type: ${errorType}` : ''}`;
+}
+
+/** The Telemetry API's status of an invocation's outcome. */
+function telemetryStatus(outcome: InvocationOutcome): 'success' | 'error' | 'timeout' | 'failure' {
+  switch (outcome.kind) {
+    case 'response':
+      return 'success';
+    case 'timeout':
+      return 'timeout';
+    case 'exit':
+      return 'failure';
+    default:
+      return 'error';
   }
 }
 

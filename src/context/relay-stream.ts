@@ -18,14 +18,9 @@ export interface StreamRate {
 
 export const LAMBDA_STREAM_RATE: StreamRate = { burstBytes: 6 * 1024 * 1024, bytesPerSecond: 2 * 1024 * 1024 };
 
-/**
- * ORCHESTRATOR_STREAM_RATE (bytes/s after the burst) scales Lambda's rate, so a test can see the
- * slowdown on a small response; unset or invalid: Lambda's.
- */
-export function streamRateFromEnv(env: NodeJS.ProcessEnv = process.env): StreamRate {
-  const v = Number(env.ORCHESTRATOR_STREAM_RATE);
-  if (env.ORCHESTRATOR_STREAM_RATE === undefined || env.ORCHESTRATOR_STREAM_RATE === '' || !Number.isFinite(v) || v < 0) return LAMBDA_STREAM_RATE;
-  return { ...LAMBDA_STREAM_RATE, bytesPerSecond: Math.floor(v) };
+/** Lambda's burst with the rate of `settings.streamRate` past it (0: unlimited). */
+export function streamRate(bytesPerSecond: number): StreamRate {
+  return { ...LAMBDA_STREAM_RATE, bytesPerSecond };
 }
 
 type ErrorInfo = { errorType: string; errorMessage: string };
@@ -35,7 +30,7 @@ type ErrorInfo = { errorType: string; errorMessage: string };
  * writes are held back by the same backpressure). A sink that fails (its client left) gets nothing
  * more; the function still runs to its end, the rest discarded, as on Lambda.
  */
-export function relayStream(stream: StreamedOutcome, sink: ResponseSink, rate: StreamRate = streamRateFromEnv()): Relay {
+export function relayStream(stream: StreamedOutcome, sink: ResponseSink, rate: StreamRate = LAMBDA_STREAM_RATE): Relay {
   sink.start(stream.contentType);
   let ended = false;
   let sinkGone = false;

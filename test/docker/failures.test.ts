@@ -224,6 +224,7 @@ describe('failures, as AWS Lambda reports them', () => {
       expect(r.functionError?.errorType).toBe(errorType);
       expect(r.functionError?.errorMessage).toMatch(message);
       expect(r.logTail).toContain(errorType);
+      expect(r.logTail).toMatch(new RegExp(`INIT_REPORT Init Duration: [\\d.]+ ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}`));
       expect(r.logTail).toMatch(new RegExp(`START RequestId: ${r.requestId}[\\s\\S]*END RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t`));
       // The failed context is removed (only a new stem, with nothing of the function loaded, is
       // left), and the next call tries the init again.
@@ -247,6 +248,7 @@ describe('failures, as AWS Lambda reports them', () => {
       expect(elapsed).toBeGreaterThanOrEqual(2000);
       expect(elapsed).toBeLessThan(2000 + 4 * 2000); // the init timeout, then the context's removal
       expect(r.logTail).toContain('init starts and will not finish');
+      expect(r.logTail).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: timeout/);
       // The timed-out context is removed (a new stem may be booting for the next cold start).
       await waitFor('the timed-out context to be removed', async () => (await orch.contexts()).every((c) => c.id !== r.contextId));
       const left = await servingContainersOf(orch);

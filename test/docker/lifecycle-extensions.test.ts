@@ -53,3 +53,36 @@ describe('extensions, the Shutdown phase and the Telemetry API', () => {
     expect(out.lastIndexOf('[log-extension] INVOKE')).toBeLessThan(out.indexOf('[log-extension] SHUTDOWN spindown'));
   });
 });
+
+describe('extensions that are slow or fail', () => {
+  let orch: StartedOrchestrator;
+  let logs: CapturedLogs;
+  const LAYERS = join(FIXTURES, '..', 'layers');
+  beforeAll(async () => {
+    ({ orch, logs } = await startFixtureOrchestrator({
+      slow: { code: 'sigterm-flush', layers: [join(LAYERS, 'slow-extension')], timeout: 10 },
+      crashing: { code: 'sigterm-flush', layers: [join(LAYERS, 'crashing-extension')] },
+    }));
+  }, 180_000);
+  afterAll(() => orch?.stop());
+
+  it('an invocation lasts until a slow extension is done: the caller has its answer first, the REPORT counts it all', async () => {
+    await orch.invoke('slow', {}); // cold
+    const r = await orch.invoke('slow', {});
+    expect(r.functionError).toBeUndefined();
+    const report = r.logTail.split('\n').find((l) => l.startsWith(`REPORT RequestId: ${r.requestId}`))!;
+    const reported = Number(/\tDuration: ([\d.]+) ms/.exec(report)![1]);
+    expect(reported).toBeGreaterThanOrEqual(1500);
+    expect(r.durationMs).toBeLessThan(reported);
+    await waitFor('the extension\'s line', () => logs.lines.includes(`slow | [slow-extension] done with ${r.requestId}`), 10_000);
+  });
+
+  it('an extension that dies during the init fails it: INIT_REPORT, Extension.Crash, and the next call tries again', async () => {
+    const r = await orch.invoke('crashing', {});
+    expect(r.functionError?.errorType).toBe('Extension.Crash');
+    expect(r.logTail).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Extension.Crash/);
+    const again = await orch.invoke('crashing', {});
+    expect(again.functionError?.errorType).toBe('Extension.Crash');
+    expect(again.contextId).not.toBe(r.contextId);
+  });
+});

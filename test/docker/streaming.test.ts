@@ -30,25 +30,20 @@ interface Streamed {
 describe('InvokeWithResponseStream', () => {
   let orch: StartedOrchestrator;
   let client: LambdaClient;
-  const savedRate = process.env.ORCHESTRATOR_STREAM_RATE;
-
   beforeAll(async () => {
-    process.env.ORCHESTRATOR_STREAM_RATE = String(TEST_RATE);
     ({ orch } = await startFixtureOrchestrator({
       stream: { code: 'stream-probe', timeout: 30, memorySize: 256 },
       hangs: { code: 'stream-probe', timeout: 2 },
       capped: { code: 'stream-probe', timeout: 30, reservedConcurrency: 1 },
       echo: { code: 'echo' },
       provided: { code: 'stream-provided', runtime: 'provided', handler: 'function.handler', timeout: 30 },
-    }));
+    }, { streamRate: TEST_RATE })); // Lambda's 2 MB/s past 6 MB, scaled down
     client = new LambdaClient({ endpoint: orch.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
   }, 180_000);
 
   afterAll(async () => {
     client?.destroy();
     await orch?.stop();
-    if (savedRate === undefined) delete process.env.ORCHESTRATOR_STREAM_RATE;
-    else process.env.ORCHESTRATOR_STREAM_RATE = savedRate;
   }, 60_000);
 
   async function stream(name: string, event: unknown, opts: { tail?: boolean } = {}): Promise<Streamed> {

@@ -82,6 +82,7 @@ describe('valid files', () => {
       network: null,
       freezeGrace: 50,
       stemContexts: 1,
+      streamRate: 2097152,
       credentials: 'host',
       baseImages: ALL_HOST,
     });
@@ -176,6 +177,7 @@ describe('valid files', () => {
       network: 'lambda-net',
       freezeGrace: 50,
       stemContexts: 1,
+      streamRate: 2097152,
       credentials: 'host',
       baseImages: { ...ALL_HOST, provided: 'public.ecr.aws/lambda/provided:al2023' },
     });

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { relayStream, streamRateFromEnv, LAMBDA_STREAM_RATE } from '../../src/context/relay-stream';
+import { relayStream, streamRate, LAMBDA_STREAM_RATE } from '../../src/context/relay-stream';
 import type { StreamEnd, StreamedOutcome } from '../../src/runtime-api/types';
 
 function fakeStream() {
@@ -81,9 +81,8 @@ describe('relayStream', () => {
     expect(r.events).toEqual(['start text/plain', 'end Sandbox.Timedout']);
   });
 
-  it('ORCHESTRATOR_STREAM_RATE scales the rate past the burst', () => {
-    expect(streamRateFromEnv({})).toEqual(LAMBDA_STREAM_RATE);
-    expect(streamRateFromEnv({ ORCHESTRATOR_STREAM_RATE: '1000' })).toEqual({ burstBytes: 6 * 1024 * 1024, bytesPerSecond: 1000 });
-    expect(streamRateFromEnv({ ORCHESTRATOR_STREAM_RATE: 'fast' })).toEqual(LAMBDA_STREAM_RATE);
+  it('settings.streamRate scales the rate past the burst', () => {
+    expect(streamRate(2 * 1024 * 1024)).toEqual(LAMBDA_STREAM_RATE);
+    expect(streamRate(1000)).toEqual({ burstBytes: 6 * 1024 * 1024, bytesPerSecond: 1000 });
   });
 });
