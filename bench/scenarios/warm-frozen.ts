@@ -6,7 +6,7 @@
  * HTTP round trip to the tiny server in it.
  */
 import { invoke, keepAliveAgent } from '../http-client';
-import { waitPaused } from '../docker-util';
+import { ContextTracker } from '../context-tracker';
 import { floorSample } from '../floor';
 import { msSince, summarize } from '../stats';
 import { scaled, type BenchContext, type ScenarioResult } from '../types';
@@ -22,40 +22,49 @@ export async function warmFrozen(ctx: BenchContext): Promise<ScenarioResult & { 
   const { server } = await ctx.baselines.startServer(limits.cpuLimit);
   try {
     await invoke(url, 'noop', agent); // cold start, not counted
-    const row = (await ctx.orch.contexts()).find((r) => r.state !== 'stem' && r.containerId);
-    if (!row?.containerId) throw new Error('no context after the first invocation');
+    const tracked = await ContextTracker.find(ctx.docker, ctx.orch, url, agent);
 
     const ours: number[] = [];
     const floor: number[] = [];
     const unpauseAlone: number[] = [];
     const rtAlone: number[] = [];
+    // The orchestrator's pieces of the timed calls only (a lost context's replacement call is left out).
+    const inner = { unpause: [] as number[], deliver: [] as number[], pause: [] as number[], invoke: [] as number[] };
+    const engineFailures: string[] = [];
     let cpuBefore = await ctx.orch.usage();
+    let thawed = 0;
     for (let i = 0; i < warmup + iterations; i++) {
       if (i === warmup) {
-        await waitPaused(ctx.docker, row.containerId);
-        await ctx.orch.pieces();
+        await tracked.waitPaused();
         cpuBefore = await ctx.orch.usage();
       }
       // Ours: the context is frozen (its grace long over) before the clock starts.
-      await waitPaused(ctx.docker, row.containerId);
+      await tracked.waitPaused();
+      const before = await ctx.orch.pieces();
       const t0 = process.hrtime.bigint();
       await invoke(url, 'noop', agent);
       const oursMs = msSince(t0);
+      const p = await ctx.orch.pieces();
       // The floor, interleaved so both see the same engine and the same noise; our context's
       // freeze is over before the floor's clock starts.
-      await waitPaused(ctx.docker, row.containerId);
+      await tracked.waitPaused();
       const f = await floorSample(ctx.docker, server);
       if (i >= warmup) {
+        engineFailures.push(...before.failures, ...p.failures);
+        inner.pause.push(...before.pause);
         ours.push(oursMs);
         floor.push(f.total);
         unpauseAlone.push(f.unpause);
         rtAlone.push(f.roundTrip);
+        inner.deliver.push(p.deliver[0] ?? NaN);
+        inner.invoke.push(p.invoke[0] ?? NaN);
+        inner.unpause.push(p.unpause[0] ?? 0);
+        if (p.unpause.length > 0) thawed++;
       }
     }
-    await waitPaused(ctx.docker, row.containerId);
+    await tracked.waitPaused();
     const cpuAfter = await ctx.orch.usage();
-    const pieces = await ctx.orch.pieces();
-    const inner = { unpause: pieces.unpause, deliver: pieces.deliver, pause: pieces.pause, invoke: pieces.invoke };
+    inner.pause.push(...(await ctx.orch.pieces()).pause);
     const s = summarize(ours);
     const f = summarize(floor);
     const ratio = s.median / f.median;
@@ -76,6 +85,8 @@ export async function warmFrozen(ctx: BenchContext): Promise<ScenarioResult & { 
         's2.hop': m(hop),
         's2.pause': m(inner.pause),
         's2.cpuPer': cpuPer,
+        's2.lost': tracked.lost,
+        's2.thawed': thawed,
       },
       comparisons: [
         {
@@ -103,7 +114,9 @@ export async function warmFrozen(ctx: BenchContext): Promise<ScenarioResult & { 
       ],
       notes: [
         `Scenario 2 (${limitsText(limits)}): ${iterations} measured invocations after ${warmup} warm-up ones; before each, the context is seen paused (docker inspect) outside the timed region; ` +
-          'the floor is sampled after each of ours, from a raw container with the same limits seen paused the same way.',
+          'the floor is sampled after each of ours, from a raw container with the same limits seen paused the same way. ' +
+          `${thawed} of the ${iterations} timed calls thawed the context` +
+          (tracked.lost > 0 ? `; ${tracked.lost} time(s) the orchestrator removed the context after the engine refused a pause or unpause (${engineFailures[0] ?? 'see the log'}), and an uncounted call made a new one.` : '.'),
       ],
     };
   } finally {
