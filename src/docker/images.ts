@@ -97,7 +97,7 @@ async function planImage(runtime: RuntimeName, opts: { base: BaseImageSource; im
   const dir = dockerfileFolder(runtime, path.join(imagesDir, recipe.dockerfileDir));
   const base = trimmed === 'host' ? await hostBaseImageRef() : trimmed;
   const entries = [...(await dockerfileEntries(dir)), ...recipe.entries];
-  const hash = await hashContext(`${RECIPE_VERSION}\0base\0${base}`, entries);
+  const hash = await hashContext(`${RECIPE_VERSION}\0base\0${base}\0version\0${recipe.version ?? ''}`, entries);
   return { ref: `${RUNTIME_IMAGE_REPOSITORY_PREFIX}${runtime}:${hash}`, base, recipe, entries };
 }
 
@@ -132,7 +132,7 @@ export async function ensureRuntimeImage(
     const derived = await recipe.prepare(progress);
     progress(`building ${ref} (runtime ${runtime}, base ${base})`);
     await withContextTar([...entries, ...derived], (context) =>
-      buildImage(docker, runtime, context, ref, base, opts.labels ?? {}, progress),
+      buildImage(docker, runtime, context, ref, { BASE: base, ...(recipe.version ? { VERSION: recipe.version } : {}) }, opts.labels ?? {}, progress),
     );
     progress(`built ${ref}`);
   });
@@ -144,10 +144,11 @@ async function buildImage(
   runtime: RuntimeName,
   context: NodeJS.ReadableStream,
   ref: string,
-  base: string,
+  buildargs: { BASE: string; VERSION?: string },
   labels: Record<string, string>,
   progress: (line: string) => void,
 ): Promise<void> {
+  const base = buildargs.BASE;
   const fail = (msg: string): Error => {
     const hint =
       !base.startsWith(`${HOST_BASE_REPOSITORY}:`) &&
@@ -161,7 +162,7 @@ async function buildImage(
   try {
     stream = await docker.buildImage(context, {
       t: ref,
-      buildargs: { BASE: base },
+      buildargs,
       labels: { ...labels, 'orchestrator.image': runtime },
       rm: true,
       forcerm: true,

@@ -21,8 +21,10 @@ import { botoEntries, missingPython, pythonLangEntries, pythonVersion } from './
 import { sdkEntries } from './sdk-bundle';
 
 export interface RuntimeRecipe {
-  /** The folder of images/ holding the Dockerfile. */
+  /** The folder of images/ holding the Dockerfile (one per runtime family). */
   dockerfileDir: string;
+  /** The Dockerfile's VERSION (Node.js major, Python 3.N): the family's Dockerfile serves every version. */
+  version?: string;
   /** Entries the image tag hashes (with the Dockerfile folder and the base identity). */
   entries: ContextEntry[];
   /** Work before the build (fetching a binary) and entries derived from hashed ones (libraries found with ldd). */
@@ -80,7 +82,7 @@ async function nodeRecipe({ runtime, imagesDir, base, projectRoot }: RecipeInput
     }
     return [];
   };
-  return { dockerfileDir: runtime, entries, prepare };
+  return { dockerfileDir: 'nodejs', version: /^nodejs(\d+)\.x$/.exec(runtime)![1], entries, prepare };
 }
 
 async function pythonRecipe({ runtime, imagesDir, base }: RecipeInput): Promise<RuntimeRecipe> {
@@ -101,6 +103,7 @@ async function pythonRecipe({ runtime, imagesDir, base }: RecipeInput): Promise<
   } else if (!isLambdaImage(base)) {
     // Docker Hub's python images: the interpreter at /usr/local/bin; boto3 from this host when it has Debian's.
     entries.push({ kind: 'symlink', dest: `lang/bin/python${v}`, target: `/usr/local/bin/python${v}` });
+    entries.push({ kind: 'symlink', dest: 'lang/bin/python3', target: `/usr/local/bin/python${v}` });
     entries.push(...(await botoEntries(runtime, 'boto').catch(() => [])));
   }
   const prepare = async (): Promise<ContextEntry[]> => {
@@ -117,7 +120,7 @@ async function pythonRecipe({ runtime, imagesDir, base }: RecipeInput): Promise<
     }
     return [...libs.values()];
   };
-  return { dockerfileDir: runtime, entries, prepare };
+  return { dockerfileDir: 'python', version: v, entries, prepare };
 }
 
 /** The recipe of `runtime` (throws for a runtime with no image folder). */

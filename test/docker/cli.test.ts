@@ -227,7 +227,7 @@ describe('stopping and starting again', () => {
 });
 
 describe('runtime images are tagged by content', () => {
-  it('a changed file under images/<runtime> gives a new tag; unchanged content keeps the tag', async () => {
+  it('a changed file under images/<runtime family> gives a new tag; unchanged content keeps the tag', async () => {
     const projectRef = await ensureRuntimeImage(docker, 'nodejs20.x', { base: 'host' });
     const copy = await fsp.mkdtemp(join(tmpdir(), 'orchestrator-images-copy-'));
     try {
@@ -236,7 +236,7 @@ describe('runtime images are tagged by content', () => {
       expect(await ensureRuntimeImage(docker, 'nodejs20.x', { base: 'host', imagesDir: copy, onProgress: (l) => same.push(l) })).toBe(projectRef);
       expect(same).toEqual([]); // same content, same tag: nothing built
 
-      await fsp.appendFile(join(copy, 'nodejs20.x', 'Dockerfile'), `\n# changed by cli.test.ts ${nonce}\n`);
+      await fsp.appendFile(join(copy, 'nodejs', 'Dockerfile'), `\n# changed by cli.test.ts ${nonce}\n`);
       const changedRef = await runtimeImageRef('nodejs20.x', { base: 'host', imagesDir: copy });
       expect(changedRef).toMatch(/^lambda-orchestrator\/nodejs20\.x:[0-9a-f]{12}$/);
       expect(changedRef).not.toBe(projectRef);

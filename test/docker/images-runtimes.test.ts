@@ -223,7 +223,8 @@ def handler(event, context):
     });
     const { result, output } = await invokeOnce('python3.11', code, 'app.handler');
     expect(String(result.version)).toMatch(/^3\.11\./);
-    expect(result).toMatchObject({ executable: '/var/lang/bin/python3.11', client: 'S3', encoding: 'utf-8' });
+    // The image's own entrypoint names python3 (a link to python3.11); the orchestrator starts /var/lang/bin/python3.11.
+    expect(result).toMatchObject({ executable: '/var/lang/bin/python3', client: 'S3', encoding: 'utf-8' });
     expect(result.boto3_file).toBe('/var/lang/lib/python3.11/site-packages/boto3/__init__.py');
     expect(output()).toContain('caf\u00e9 \u2713');
   });
