@@ -105,8 +105,9 @@ describe('InvokeWithResponseStream', () => {
     const burstDone = r.chunks.find((c) => (seen += c.bytes.length) >= 6 * MB)!.at;
     const first = r.chunks[0].at;
     const last = r.chunks[r.chunks.length - 1].at;
-    // The last MB cannot come faster than the rate allows (a lower bound, whatever the host) ...
-    expect(last - burstDone).toBeGreaterThanOrEqual(((1 * MB) / TEST_RATE) * 1000 * 0.9);
+    // The last MB cannot come much faster than the rate allows (a lower bound, whatever the host; the
+    // client sees the end of the burst late when it reads behind the relay, hence the margin) ...
+    expect(last - burstDone).toBeGreaterThanOrEqual(((1 * MB) / TEST_RATE) * 1000 * 0.7);
     // ... and comes slower than the first 6 MB did.
     const burstRate = (6 * MB) / Math.max(1, burstDone - first);
     const cappedRate = (1 * MB) / Math.max(1, last - burstDone);
