@@ -17,7 +17,7 @@ export function analyse(results: ScenarioResult[]): string[] {
     out.push(
       `**The engine against the kernel**: \`docker unpause\` takes ${ms(f['m.unpause'])} and \`docker pause\` ${ms(f['m.pause'])} through the Engine API, ` +
         (has('m.kthaw')
-          ? `while the kernel's freezer thaws the same cgroup in ${ms(f['m.kthaw'])} and freezes it in ${ms(f['m.kfreeze'])}: ${(f['m.unpause'] / f['m.kthaw']).toFixed(0)}× of the unpause is dockerd → containerd → shim → runc, not the freeze itself. `
+          ? `while the kernel's freezer thaws the same cgroup in ${ms(f['m.kthaw'])} and freezes it in ${ms(f['m.kfreeze'])}: the unpause takes ${(f['m.unpause'] / f['m.kthaw']).toFixed(0)}× the kernel's thaw, the rest being dockerd → containerd → shim → runc, not the freeze itself. `
           : 'the kernel freezer was not reachable from here. ') +
         'Any policy that calls the engine on the client\'s path pays that; the policies below keep it off the path (grace, stems) but do not make it faster.',
     );

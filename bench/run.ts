@@ -173,6 +173,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
+const range = (a: number[]) => {
+  const [lo, hi] = [Math.min(...a).toFixed(0), Math.max(...a).toFixed(0)];
+  return lo === hi ? lo : `${lo}–${hi}`;
+};
+
 /** One line on how busy others kept the machine: every figure above should be read with it. */
 function loadSummary(seen: LoadSeen[]): string {
   const busy = seen.map((l) => l.busyPct).filter(Number.isFinite);
@@ -180,8 +185,8 @@ function loadSummary(seen: LoadSeen[]): string {
   const maxLoad = Math.max(...seen.map((l) => l.maxLoad));
   if (busy.length === 0) return `**Load**: the 1-min load average reached ${maxLoad.toFixed(1)} during the run.`;
   return (
-    `**Load during this run**: the CPUs were ${Math.min(...busy).toFixed(0)}–${Math.max(...busy).toFixed(0)}% busy over the scenarios (1-min load up to ${maxLoad.toFixed(1)} on ${availableParallelism()} cores), ` +
-    `of which the bench and the orchestrator under test were ${Math.min(...own).toFixed(0)}–${Math.max(...own).toFixed(0)}%: the rest was other work on the machine (and the engine working for everyone). ` +
+    `**Load during this run**: the CPUs were ${range(busy)}% busy over the scenarios (1-min load up to ${maxLoad.toFixed(1)} on ${availableParallelism()} cores), ` +
+    `of which the bench and the orchestrator under test were ${range(own)}%: the rest was other work on the machine (and the engine working for everyone). ` +
     'Engine calls (pause, unpause, create, start, update) and process wake-ups slow down most under such load, and they are on both sides of every comparison; ratios hold up better than absolute figures, but a ratio of two engine calls still moves with it.'
   );
 }
