@@ -271,7 +271,8 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
       await lease.ctx.whenBooted();
     },
     count: () => current().settings.stemContexts,
-    onError: (fn, err) => progress(`${fn}: a stem context failed to boot: ${(err as Error).message}`),
+    // A stem removed by stop() while it booted is no failure worth a word.
+    onError: (fn, err) => void (pool.isClosed || progress(`${fn}: a stem context failed to boot: ${(err as Error).message}`)),
   });
   const reloader: Reloader<ExecutionContext> = new Reloader<ExecutionContext>(config, {
     pool,

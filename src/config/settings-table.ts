@@ -69,7 +69,7 @@ export const SETTINGS_TABLE = {
     parse: (c, v, p) => integer(c, v, p, 0),
   }),
   freezeGrace: setting<number>({
-    default: 50,
+    default: 25,
     live: false,
     doc: 'milliseconds a Node.js or Python context stays thawed after its response before the pause (its code is already stopped; up to 100, as CONTRACT section 4 allows); 0 = pause at once',
     parse: (c, v, p) => integer(c, v, p, 0, 100),

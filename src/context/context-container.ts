@@ -64,14 +64,30 @@ export class ContextContainer {
     }
   }
 
-  pause(): Promise<void> {
-    return this.container.pause().catch((err: unknown) => {
-      throw asEngineError(this.container, err);
-    });
+  /**
+   * Idempotent, as the freezer needs it: a busy engine's own state can lag behind quick
+   * pause/unpause cycles ("already paused", "is not paused"), and runc's freeze can fail once
+   * while the cgroup is busy ("unable to freeze"): retried after a moment.
+   */
+  async pause(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.container.pause();
+      } catch (err) {
+        const msg = (err as Error).message ?? '';
+        if (/already paused/i.test(msg)) return;
+        if (attempt === 0 && /unable to freeze/i.test(msg)) {
+          await new Promise((r) => setTimeout(r, FREEZE_RETRY_MS));
+          continue;
+        }
+        throw asEngineError(this.container, err);
+      }
+    }
   }
 
   unpause(): Promise<void> {
     return this.container.unpause().catch((err: unknown) => {
+      if (/is not paused/i.test((err as Error).message ?? '')) return;
       throw asEngineError(this.container, err);
     });
   }
@@ -113,6 +129,9 @@ async function addressOf(container: Docker.Container): Promise<string> {
   if (!address) throw new Error(`container ${container.id} has no address`);
   return address;
 }
+
+/** How long to wait before retrying a freeze the kernel refused (a busy cgroup). */
+const FREEZE_RETRY_MS = 20;
 
 async function oomKilled(container: Docker.Container): Promise<boolean> {
   try {

@@ -158,6 +158,11 @@ export class ContextPool<M extends PoolMember> {
     return Promise.allSettled(this.members().map((m) => this.evict(m)));
   }
 
+  /** drain() was called: the orchestrator is stopping or stopped. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new PoolClosed('the orchestrator is stopped: no new execution context can start');
   }

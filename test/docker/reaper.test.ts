@@ -9,7 +9,8 @@ import { waitFor } from '../helpers/pool-load';
  */
 jest.setTimeout(60_000);
 
-const IDLE_S = 2;
+// Long enough that the contract's margin (a quarter of it, plus 1 s) covers a busy host's slow docker rm.
+const IDLE_S = 4;
 const DEADLINE_MS = IDLE_S * 1000 * 1.25 + 1000;
 
 const exists = (id: string) => docker.getContainer(id).inspect().then(() => true, () => false);
@@ -21,7 +22,7 @@ describe('the idle reaper', () => {
     ({ orch } = await startFixtureOrchestrator(
       {
         idle: { code: 'pool-echo' },
-        long: { code: 'pool-echo', timeout: 15 },
+        long: { code: 'pool-echo', timeout: 20 },
         kept: { code: 'pool-echo', provisionedConcurrency: 1 },
       },
       { idleTimeout: IDLE_S, reaperInterval: 0.5 },
@@ -34,8 +35,8 @@ describe('the idle reaper', () => {
 
   it('removes frozen contexts after idleTimeout (not before), leaves a busy one alone, never reaps provisioned ones', async () => {
     const provisioned = (await orch.contexts()).find((c) => c.function === 'kept')!;
-    // Two frozen contexts of `idle`, and one of `long` busy for 6 s (3 × idleTimeout).
-    const busyCall = orch.invoke<{ id: string }>('long', { id: 'long', sleepMs: 6000 });
+    // Two frozen contexts of `idle`, and one of `long` busy for 3 × idleTimeout.
+    const busyCall = orch.invoke<{ id: string }>('long', { id: 'long', sleepMs: 3 * IDLE_S * 1000 });
     const idle = await Promise.all([orch.invoke('idle', { sleepMs: 200 }), orch.invoke('idle', { sleepMs: 200 })]);
     const lastUsed = Date.now();
     const rows = await orch.contexts();
