@@ -1,6 +1,6 @@
 /**
  * Scenario 4 (issue 14, goal 4): throughput of the no-op function, 1 and 16 clients calling back
- * to back, with the new policies (the defaults: freezeGrace 50 ms, stemContexts 1) against the
+ * to back, with the new policies (the defaults: freezeGrace, stemContexts) against the
  * same run with them off (freezeGrace 0, stemContexts 0: frozen right after every response).
  * Also the orchestrator's CPU per invocation and its RSS (issue 14, goal 5).
  */
@@ -10,10 +10,11 @@ import { msSince, summarize } from '../stats';
 import type { BenchContext, ScenarioResult, Table, Target } from '../types';
 import { NOOP_CODE } from '../paths';
 import { WARM_SETTINGS } from '../settings';
+import { DEFAULT_SETTINGS } from '../../src/config/settings-table';
 
 const CLIENTS = [1, 16];
 const MODES = [
-  { key: 'new', name: 'new policies (defaults: freezeGrace 50, stemContexts 1)', settings: {} },
+  { key: 'new', name: `new policies (defaults: freezeGrace ${DEFAULT_SETTINGS.freezeGrace}, stemContexts ${DEFAULT_SETTINGS.stemContexts})`, settings: {} },
   { key: 'off', name: 'new policies off (freezeGrace 0, stemContexts 0)', settings: { freezeGrace: 0, stemContexts: 0 } },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * Scenario 1 (issue 14, goal 1): warm invocations under steady traffic, one client, a call every
- * 20 ms, for each freeze policy (settings.freezeGrace 0, 50 = the default, 100), against the
+ * 20 ms, for each freeze policy (settings.freezeGrace 0, 25 = the default, 50, 100), against the
  * floor: raw `docker unpause` + one HTTP round trip, sampled in the same scenario before and after
  * each policy's traffic. Traffic comes in bursts; after each, docker inspect is polled until the
  * context shows `Paused` (issue 14: within 100 ms of its last response). Also the orchestrator's
@@ -14,11 +14,13 @@ import { floorSample, timeToPaused } from '../floor';
 import { msSince, summarize } from '../stats';
 import { scaled, type BenchContext, type Comparison, type ScenarioResult, type Table, type Target } from '../types';
 import { NOOP_CODE } from '../paths';
+import { DEFAULT_SETTINGS } from '../../src/config/settings-table';
 import { limitsText, piece, WARM_SETTINGS } from '../settings';
 
 export const PERIOD_MS = 20;
 export const GRACE_POLICIES = [0, 25, 50, 100];
-export const DEFAULT_GRACE = 50;
+/** The setting's default, from the one table. */
+export const DEFAULT_GRACE = DEFAULT_SETTINGS.freezeGrace;
 /** Calls at the start of a burst (the first one thaws a frozen context) that are not counted. */
 const BURST_WARMUP = 3;
 
