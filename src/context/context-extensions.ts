@@ -58,6 +58,10 @@ export class ContextExtensions {
     this.telemetry.emit(logEvent('function', Date.now(), line, format));
   }
 
+  extensionLine(line: string, format: 'Text' | 'JSON'): void {
+    this.telemetry.emit(logEvent('extension', Date.now(), line, format));
+  }
+
   close(): void {
     this.api.close();
   }

@@ -1,6 +1,7 @@
 import { InvocationLog } from '../logging/invocation-log';
 import type { LogSink } from '../logging/log-sink';
 import { deferred, type Deferred } from './deferred';
+import { EXTENSION_LINE_MARKER } from '../extensions/launcher';
 
 /** Written by our runtime right before it posts a result: all of that invocation's lines are out. */
 const END_MARKER = '\u001eEND ';
@@ -80,8 +81,17 @@ export class ContextOutput {
     this.sink.line(this.functionName, text);
   }
 
+  /** Where the Telemetry API gets the function's and the extensions' lines. */
+  tap: ((kind: 'function' | 'extension', line: string) => void) | undefined;
+
   onLine(line: string): void {
     if (this.silenced) return;
+    if (line.startsWith(EXTENSION_LINE_MARKER)) {
+      // An extension's line (the launcher marks them): logged as it was printed.
+      const text = line.slice(line.indexOf('\t') + 1);
+      this.tap?.('extension', text);
+      return this.place(text);
+    }
     const marker = line.indexOf(END_MARKER);
     if (marker > 0) {
       // The function's last write had no newline (process.stdout.write): the marker follows it.
@@ -92,6 +102,12 @@ export class ContextOutput {
       if (this.current && line.slice(END_MARKER.length).trim() === this.current.requestId) this.current.flushed.resolve();
       return;
     }
+    this.tap?.('function', line);
+    this.place(line);
+  }
+
+  /** A line goes to the invocation it belongs to, or to the init's, or to no invocation. */
+  private place(line: string): void {
     if (this.current) {
       this.emit(line, this.current.log);
     } else if (this.thawLines) {

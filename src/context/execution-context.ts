@@ -187,6 +187,8 @@ export class ExecutionContext {
     const layers = await this.deps.layers();
     const extensions = new ContextExtensions(this.fn, layers?.extensions ?? []);
     this.extensions = extensions;
+    const format = this.fn.loggingConfig.logFormat;
+    this.output.tap = (kind, line) => (kind === 'function' ? extensions.functionLine(line, format) : extensions.extensionLine(line, format));
     const session = await RuntimeSession.open(
       this.deps.runtimeApiBind,
       {

@@ -14,9 +14,13 @@ for ext in ${quote(extensionsDir)}/*; do
   started=1
   (
     unset ${HIDDEN_FROM_EXTENSIONS.join(' ')}
-    "$ext"
-    status=$?
-    curl -s -o /dev/null -X POST -G --data-urlencode "name=\${ext##*/}" -d "status=$status" "$api/exited"
+    name=\${ext##*/}
+    # Each line it prints is marked with its name (the orchestrator tells extension lines from the
+    # function's by it: Telemetry API records); its exit status goes round the pipe through /tmp.
+    { "$ext" 2>&1; printf '%s\n' "$?" > "/tmp/.lambda-extension-$name.status"; } |
+      while IFS= read -r line || [ -n "$line" ]; do printf '${EXTENSION_LINE_MARKER_SH}%s\t%s\n' "$name" "$line"; done
+    read -r status < "/tmp/.lambda-extension-$name.status" || status=1
+    curl -s -o /dev/null -X POST -G --data-urlencode "name=$name" -d "status=$status" "$api/exited"
   ) &
 done
 if [ -n "$started" ]; then
@@ -36,6 +40,10 @@ done
 exit "$status"
 `;
 }
+
+/** Marks a line an extension printed: `\u001eEXT <name>\t<line>` (ContextOutput strips it). */
+export const EXTENSION_LINE_MARKER = '\u001eEXT ';
+const EXTENSION_LINE_MARKER_SH = '\\036EXT ';
 
 /** Docker's Entrypoint+Cmd for a runtime started through the launcher (no file needed in the image). */
 export function launcherCommand(runtime: readonly string[], extensionsDir?: string): string[] {

@@ -38,6 +38,8 @@ describe('extensions, the Shutdown phase and the Telemetry API', () => {
     await waitFor('platform.report at the subscriber', () => lines().some((l) => l.startsWith(`[telemetry-probe] platform.report ${a.requestId} maxMemoryUsedMB=`)), 30_000);
     const report = lines().find((l) => l.startsWith(`[telemetry-probe] platform.report ${a.requestId}`))!;
     expect(Number(report.split('=')[1])).toBeGreaterThan(0);
+    // The function's own log line reaches the subscriber as a `function` record.
+    await waitFor('a function record at the subscriber', () => lines().some((l) => l.startsWith('[telemetry-probe] function record:') && l.includes('handled call 1')), 30_000);
   });
 
   it('reaping runs the Shutdown phase: SIGTERM to the runtime, SHUTDOWN spindown to the extensions, in order', async () => {

@@ -50,7 +50,9 @@ describe('the launcher and the example shell extension', () => {
     const [cmd, ...args] = launcherCommand(['/bin/sh', '-c', 'echo RUNTIME-UP'], path.join(dir, 'extensions'));
     output = [];
     child = spawn(cmd, args, { env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, _HANDLER: 'index.handler' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    // Extensions' lines come marked with their name (\u001eEXT <name>\t); the orchestrator strips it.
+    const collect = (chunk: Buffer) =>
+      output.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((l) => l.replace(/^\u001eEXT [^\t]*\t/, '')));
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
   }
