@@ -251,8 +251,8 @@ describe('failures, as AWS Lambda reports them', () => {
       expect(r.logTail).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: timeout/);
       // The timed-out context is removed (a new stem may be booting for the next cold start).
       await waitFor('the timed-out context to be removed', async () => (await orch.contexts()).every((c) => c.id !== r.contextId));
-      const left = await servingContainersOf(orch);
-      expect(left.filter((c) => c.Labels['orchestrator.function'] === 'slowInit')).toHaveLength(0);
+      const slowInitLeft = async () => (await servingContainersOf(orch)).filter((c) => c.Labels['orchestrator.function'] === 'slowInit');
+      await waitFor('its container to be removed', async () => (await slowInitLeft()).length === 0);
     });
   });
 

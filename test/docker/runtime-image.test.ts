@@ -280,7 +280,7 @@ describe('building the runtime images', () => {
     const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'orchestrator-images-test-'));
     await fsp.cp(IMAGES_DIR, dir, { recursive: true });
     const nonce = `${Date.now()}-${Math.random()}`;
-    for (const runtime of ['nodejs20.x', 'provided']) await fsp.writeFile(path.join(dir, runtime, '.test-nonce'), nonce);
+    for (const family of ['nodejs', 'provided']) await fsp.writeFile(path.join(dir, family, '.test-nonce'), nonce);
     return dir;
   }
 
