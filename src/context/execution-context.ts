@@ -267,23 +267,26 @@ export class ExecutionContext {
     this.lastUsedAt = this.deps.now();
 
     const ended = outcome.kind === 'timeout' || outcome.kind === 'exit';
-    // The caller has its answer; the context is free once the extensions have asked for their next
-    // event too (that time counts in the REPORT, under the function's timeout).
-    const extensionsMs = ended ? 0 : await this.afterExtensions(startedAt + this.fn.timeout * 1000, startedHr);
-    if (!ended && this.phase.kind === 'busy') this.phase = { ...this.phase, kind: 'idle' };
-    this.settle();
-
-    const finalize = reportInvocation({
-      output: this.output,
-      lines: this.lines,
-      current,
-      outcome,
-      durationMs: Math.max(durationMs, extensionsMs),
-      memorySizeMb: this.fn.memorySize,
-      runtimeMarksEnd: marksEnd(this.fn),
-      initDurationMs: cold ? this.init.durationMs : undefined,
-      maxMemoryUsedMb: () => this.maxMemoryUsedMb(),
-      telemetry: this.extensions?.telemetry,
+    // The caller has its answer now; the context is free (and reported) once the extensions have
+    // asked for their next event too: that time counts in the REPORT, under the function's timeout.
+    const work = ended ? undefined : this.extensionsWork;
+    this.extensionsWork = undefined;
+    const afterExtensions = work ? this.afterExtensions(work, startedAt + this.fn.timeout * 1000, startedHr) : Promise.resolve(0);
+    const finalize = afterExtensions.then((extensionsMs) => {
+      if (!ended && this.phase.kind === 'busy') this.phase = { ...this.phase, kind: 'idle' };
+      this.settle();
+      return reportInvocation({
+        output: this.output,
+        lines: this.lines,
+        current,
+        outcome,
+        durationMs: Math.max(durationMs, extensionsMs),
+        memorySizeMb: this.fn.memorySize,
+        runtimeMarksEnd: marksEnd(this.fn),
+        initDurationMs: cold ? this.init.durationMs : undefined,
+        maxMemoryUsedMb: () => this.maxMemoryUsedMb(),
+        telemetry: this.extensions?.telemetry,
+      });
     });
     this.finalizing = finalize.catch(() => undefined);
     if (req.tail || ended) await finalize;
@@ -510,14 +513,10 @@ export class ExecutionContext {
   }
 
   /**
-   * Waits for the extensions' INVOKE round (none registered: at once) until the invocation's
-   * deadline; returns the time since `startedHr` (0 without extensions). An extension that fails or
-   * overruns ends the context.
+   * Waits for the extensions' INVOKE round until the invocation's deadline; returns the time since
+   * `startedHr`. An extension that fails or overruns ends the context.
    */
-  private async afterExtensions(deadlineMs: number, startedHr: bigint): Promise<number> {
-    const work = this.extensionsWork;
-    this.extensionsWork = undefined;
-    if (!work) return 0;
+  private async afterExtensions(work: Promise<void>, deadlineMs: number, startedHr: bigint): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
     const over = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), Math.max(0, deadlineMs - this.deps.now()))));
     const ended = await Promise.race([work.then(() => 'ok' as const, () => 'failure' as const), over]);
