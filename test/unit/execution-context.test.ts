@@ -53,6 +53,10 @@ function deps(start: ContextDeps['startContainer']): ContextDeps {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Polls until `done` (the jest timeout bounds it). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await sleep(5);
+}
 
 // Destroyed even when a test fails or times out, so no Runtime API server keeps jest running.
 const made: ExecutionContext[] = [];
@@ -75,7 +79,7 @@ describe('ExecutionContext when init ends before the engine answers the start ca
     expect(first.coldStart).toBe(true);
     expect(first.initDurationMs).toBeGreaterThan(0);
     expect(first.payload.toString()).toBe('{"n":1}');
-    await sleep(50);
+    await until(() => ctx.state === 'frozen'); // the fake pause, however busy the host
     expect(ctx.state).toBe('frozen');
     expect(ctx.claim()).toBe(true);
     const second = await ctx.invoke({ requestId: 'r2', payload: Buffer.from('{"n":2}'), tail: false });
@@ -94,7 +98,7 @@ describe('ExecutionContext when init ends before the engine answers the start ca
     made.push(ctx);
     await ctx.start();
     await ctx.initialized();
-    await sleep(20);
+    await until(() => calls.includes('pause'));
     expect(calls).toContain('pause');
     expect(ctx.state).toBe('frozen');
   }, 10_000);
