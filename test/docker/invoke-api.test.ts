@@ -189,12 +189,11 @@ describe('the Invoke API, as AWS Lambda answers', () => {
 
   describe('invocation types', () => {
     it('Event: 202 at once, runs in the background', async () => {
-      const t0 = Date.now();
       const r = await post('echo', '{"background":true}', { 'X-Amz-Invocation-Type': 'Event' });
       expect(r.status).toBe(202);
-      expect(Date.now() - t0).toBeLessThan(500);
       expect(r.text).toBe('');
       const id = r.headers.get('x-amzn-requestid')!;
+      expect(reports(id)).toHaveLength(0); // answered before the invocation ran, however fast the host
       await until(() => reports(id).length === 1, 15_000);
       expect(logs.lines.some((l) => l.includes(`\t${id}\tINFO\techo {"background":true}`))).toBe(true);
     });
