@@ -100,6 +100,8 @@ export class ExecutionContext {
   private extensions: ContextExtensions | undefined;
   /** The extensions' INVOKE round of the invocation in flight. */
   private extensionsWork: Promise<void> | undefined;
+  /** start() in progress or done: destroy() waits for it (a container being created is removed then). */
+  private startup: Promise<void> | undefined;
 
   constructor(
     readonly fn: FunctionConfig,
@@ -181,8 +183,16 @@ export class ExecutionContext {
     this.deathListeners.push(listener);
   }
 
-  /** Opens the Runtime API and starts the container; the init goes on in the background (`initialized`). */
-  async start(): Promise<void> {
+  /**
+   * Opens the Runtime API and starts the container; the init goes on in the background
+   * (`initialized`). A destroy() meanwhile waits for it, so no container is left being created.
+   */
+  start(): Promise<void> {
+    this.startup ??= this.doStart();
+    return this.startup;
+  }
+
+  private async doStart(): Promise<void> {
     const peer = deferred<string>();
     const layers = await this.deps.layers();
     const extensions = new ContextExtensions(this.fn, layers?.extensions ?? []);
@@ -485,6 +495,8 @@ export class ExecutionContext {
     if ('box' in p && !this.exited) await this.shutdownPhase(p.box, p.session, reason);
     if (!this.exited) this.output.silence(); // the runtime's last words while we remove it are noise
     this.extensions?.close();
+    // A start() under way removes its container itself once it sees the context dead: wait for it.
+    await this.startup?.catch(() => undefined);
     if (!('session' in p)) return;
     // The container goes first: a runtime that loses its Runtime API would log a spurious error.
     try {

@@ -129,15 +129,14 @@ describe('contexts that fail behind the orchestrator’s back', () => {
     expect((await containersOf(orch.instance.id)).length).toBe((await orch.contexts()).length);
   });
 
-  it('a context whose unpause fails (unpaused behind our back: 409) is discarded; the call runs on a fresh one', async () => {
+  it('a context unpaused behind our back (the engine answers our unpause "not paused") is running: it serves, warm, and is frozen again', async () => {
     const old = await frozenContext();
     await execa('docker', ['unpause', old.containerId]);
     const r = await orch.invoke<Echo>('f', { id: 'after-unpause' });
     expect(r.payload.id).toBe('after-unpause');
-    expect(r.coldStart).toBe(true);
-    expect(r.contextId).not.toBe(old.contextId);
-    await waitFor('the discarded container removed', async () => !(await exists(old.containerId)));
-    expect((await orch.contexts()).map((c) => c.id)).toEqual([r.contextId]);
+    expect(r.coldStart).toBe(false);
+    expect(r.contextId).toBe(old.contextId);
+    await waitFor('frozen again', async () => (await containerState(old.containerId)).Paused);
   });
 });
 
