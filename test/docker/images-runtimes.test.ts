@@ -226,6 +226,8 @@ def handler(event, context):
     // The image's own entrypoint names python3 (a link to python3.11); the orchestrator starts /var/lang/bin/python3.11.
     expect(result).toMatchObject({ executable: '/var/lang/bin/python3', client: 'S3', encoding: 'utf-8' });
     expect(result.boto3_file).toBe('/var/lang/lib/python3.11/site-packages/boto3/__init__.py');
+    // The container's output comes through docker attach, which may trail the posted result.
+    for (let i = 0; i < 200 && !output().includes('caf\u00e9 \u2713'); i++) await new Promise((r) => setTimeout(r, 25));
     expect(output()).toContain('caf\u00e9 \u2713');
   });
 
