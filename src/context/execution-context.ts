@@ -492,8 +492,11 @@ export class ExecutionContext {
     this.markDead();
     this.init.fail(new FunctionError('Runtime.ExitError', 'execution context was shut down during init'));
     this.booted.reject(new Error('the stem was removed before it booted'));
-    if ('box' in p && !this.exited) await this.shutdownPhase(p.box, p.session, reason);
-    if (!this.exited) this.output.silence(); // the runtime's last words while we remove it are noise
+    const shutDown = 'box' in p && !this.exited && (await this.shutdownPhase(p.box, p.session, reason));
+    // Without a Shutdown phase the runtime's last words while we remove it are noise; after one,
+    // what the runtime and the extensions said is theirs (their last lines may still be on the way).
+    if (shutDown) await sleep(SHUTDOWN_OUTPUT_MS);
+    else if (!this.exited) this.output.silence();
     this.extensions?.close();
     // A start() under way removes its container itself once it sees the context dead: wait for it.
     await this.startup?.catch(() => undefined);
@@ -510,18 +513,19 @@ export class ExecutionContext {
    * Lambda's Shutdown phase, with extensions registered (0 ms without): thawed, SHUTDOWN with the
    * reason to the extensions, SIGTERM to the runtime (docker-init passes it on), then its budget.
    */
-  private async shutdownPhase(box: Box, session: RuntimeSession, reason: ShutdownReason): Promise<void> {
+  private async shutdownPhase(box: Box, session: RuntimeSession, reason: ShutdownReason): Promise<boolean> {
     const limitMs = this.extensions?.shutdownLimitMs() ?? 0;
-    if (limitMs === 0) return;
+    if (limitMs === 0) return false;
     try {
       await box.freezer.thaw();
       // Node.js waits for events with its main thread blocked: release it, so its SIGTERM handler can run.
       if (runtimeFamily(this.fn.runtime) === 'nodejs') session.releaseForShutdown();
       await box.container.signal('SIGTERM');
     } catch {
-      return; // gone already, or cannot be thawed: nothing left to shut down gracefully
+      return false; // gone already, or cannot be thawed: nothing left to shut down gracefully
     }
     await this.extensions!.shutdown(reason, limitMs);
+    return true;
   }
 
   /**
@@ -609,6 +613,8 @@ function telemetryStatus(outcome: InvocationOutcome): 'success' | 'error' | 'tim
 const INIT_EXIT_WAIT_MS = 2000;
 /** After an exit, for the last lines still in the output stream. */
 const OUTPUT_SETTLE_MS = 20;
+/** After a Shutdown phase, for the extensions' last lines (they come through a pipe and docker attach). */
+const SHUTDOWN_OUTPUT_MS = 100;
 
 /** Our Node.js and Python runtimes mark the end of an invocation's output; `provided` ones may not. */
 function marksEnd(fn: FunctionConfig): boolean {

@@ -46,6 +46,7 @@ describe('extensions, the Shutdown phase and the Telemetry API', () => {
     const before = (await orch.contexts()).map((c) => c.id);
     await waitFor('the context to be reaped', async () => (await orch.contexts()).every((c) => !before.includes(c.id)), 60_000);
     await waitFor('the Shutdown phase', () => lines().includes('[log-extension] SHUTDOWN spindown'), 30_000);
+    await waitFor('the other extension\'s SHUTDOWN', () => lines().includes('[telemetry-probe] SHUTDOWN spindown'), 10_000);
     await waitFor('the runtime\'s SIGTERM handler', () => lines().some((l) => l.includes('SIGTERM: flushed')), 30_000);
     const out = lines();
     // The function's SIGTERM handler ran (its console.log line, in Lambda's format) and flushed.
