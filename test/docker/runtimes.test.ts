@@ -20,9 +20,12 @@ describe.each([
   const saved = { ...process.env };
   beforeAll(async () => {
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIAHOSTENV', AWS_SECRET_ACCESS_KEY: 'host-secret' });
+    // Creating an SDK client is CPU work: at 128 MB's 0.072 CPU it can take seconds; this is about
+    // what the runtime holds, not its speed.
+    const shape = { memorySize: 512, timeout: 30 };
     ({ orch } = await startFixtureOrchestrator({
-      text: { code, handler, runtime },
-      json: { code, handler, runtime, loggingConfig: JSON_WARN },
+      text: { code, handler, runtime, ...shape },
+      json: { code, handler, runtime, loggingConfig: JSON_WARN, ...shape },
     }));
   }, 300_000);
   afterAll(async () => {
@@ -44,7 +47,7 @@ describe.each([
     expect(r.functionError).toBeUndefined();
     const records = r.logTail.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records[0]).toMatchObject({ type: 'platform.start', record: { requestId: r.requestId, version: '$LATEST' } });
-    expect(records.at(-1)).toMatchObject({ type: 'platform.report', record: { requestId: r.requestId, status: 'success', metrics: { memorySizeMB: 128 } } });
+    expect(records.at(-1)).toMatchObject({ type: 'platform.report', record: { requestId: r.requestId, status: 'success', metrics: { memorySizeMB: 512 } } });
     // The SDK warns on Node.js 20 (stderr, an ERROR record): not the function's own lines.
     const app = records.filter((x) => 'level' in x && !String(x.message).includes('NodeVersionSupportWarning'));
     expect(app.map((x) => [x.level, x.message])).toEqual([['WARN', 'a warn line']].map(([l, m]) => [runtime.startsWith('python') && l === 'WARN' ? 'WARNING' : l, m]));
