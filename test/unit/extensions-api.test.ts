@@ -1,3 +1,4 @@
+import { FakeTimers } from '../helpers/fake-timers';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExtensionsApi } from '../../src/extensions/extensions-api';
@@ -5,36 +6,11 @@ import { ExtensionFailure } from '../../src/extensions/errors';
 import { SHUTDOWN_LIMIT_MS, shutdownLimitMs } from '../../src/extensions/limits';
 import { PhaseAbandoned } from '../../src/extensions/rounds';
 import { TelemetryApi } from '../../src/extensions/telemetry';
-import type { Timers } from '../../src/extensions/timers';
 import type { ExtensionsApiEvent } from '../../src/extensions/types';
 
 const X = '/2020-01-01/extension';
 
 /** Time that moves only when told to. */
-class FakeTimers implements Timers {
-  t = 1_700_000_000_000;
-  private timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): () => void {
-    const timer = { at: this.t + ms, fn, live: true };
-    this.timers.push(timer);
-    return () => void (timer.live = false);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.t = due.at;
-      due.live = false;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
-
 interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -86,7 +62,7 @@ describe('ExtensionsApi over HTTP', () => {
   let events: ExtensionsApiEvent[];
 
   async function start(externalNames: string[] = ['ext-a', 'ext-b']): Promise<void> {
-    timers = new FakeTimers();
+    timers = new FakeTimers(1_700_000_000_000);
     events = [];
     api = new ExtensionsApi({
       fn: { functionName: 'hello', functionVersion: '$LATEST', handler: 'index.handler', accountId: '000000000000' },

@@ -1,35 +1,11 @@
+import { FakeTimers } from '../helpers/fake-timers';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExtensionsApi } from '../../src/extensions/extensions-api';
 import { TelemetryApi } from '../../src/extensions/telemetry';
 import { logEvent, platformEvents, type TelemetryEvent } from '../../src/extensions/telemetry-events';
 import { BUFFERING, parseSubscription } from '../../src/extensions/telemetry-subscription';
-import type { Timers } from '../../src/extensions/timers';
 import { reportLine } from '../../src/logging/report-lines';
-
-class FakeTimers implements Timers {
-  t = Date.parse('2024-05-01T12:00:00.000Z');
-  private timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): () => void {
-    const timer = { at: this.t + ms, fn, live: true };
-    this.timers.push(timer);
-    return () => void (timer.live = false);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.t = due.at;
-      due.live = false;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -131,7 +107,7 @@ describe('Telemetry subscriptions (PUT /2022-07-01/telemetry)', () => {
       api = new ExtensionsApi({
         fn: { functionName: 'f', functionVersion: '$LATEST', handler: 'h', accountId: '000000000000' },
         externalNames: ['tel'],
-        telemetry: new TelemetryApi({ timers: new FakeTimers(), post: async () => true }),
+        telemetry: new TelemetryApi({ timers: new FakeTimers(Date.parse('2024-05-01T12:00:00.000Z')), post: async () => true }),
       });
       server = http.createServer((req, res) => void api.handle(req, res));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -184,7 +160,7 @@ describe('Telemetry delivery to the extension\'s listener', () => {
   beforeEach(async () => {
     listener = new Listener();
     await listener.start();
-    timers = new FakeTimers();
+    timers = new FakeTimers(Date.parse('2024-05-01T12:00:00.000Z'));
     telemetry = new TelemetryApi({ timers });
   });
   afterEach(async () => {
