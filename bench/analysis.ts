@@ -31,18 +31,19 @@ export function analyse(results: ScenarioResult[]): string[] {
       `**Warm under steady traffic (goal 1)**: ${lines.join('; ')}. A call every 20 ms comes before a 50 or 100 ms grace ends, so the context is never paused between calls and the call costs what a thawed one does: ` +
         `${ms(g(50, 'hop'))} client ↔ Invoke API and ${ms(g(50, 'deliver'))} for the Runtime API exchange with the runtime (a plain round trip to a running raw container at the same cadence: ${ms(f['s1.plain'])}). ` +
         `With freezeGrace 0 nearly every call pays a thaw, and often waits for the previous call's pause to finish first, so it sits at or above the floor. The function's code is stopped meanwhile all the same: the runtime blocks its JavaScript from the response on (Atomics.wait in the runtime; the freeze tests show it). ` +
-        `The price is the time to Paused once the traffic stops: the grace, then a \`docker pause\` (${ms(g(50, 'pauseMs'))} here), then the inspect that sees it (the figures are upper bounds: the first inspect that says Paused; under load an inspect itself takes tens of ms); with freezeGrace 100 it cannot be under 100 ms, with 50 it is under 100 ms only while \`docker pause\` (and the inspect) take under about 45 ms; ` +
-        `25 (measured as a fourth policy) still spans a 20 ms cadence${has('s1.g25.ours') ? ` (${ms(g(25, 'ours'))}, ${g(25, 'thaws')} thaws in ${g(25, 'calls')} calls)` : ''} and leaves 75 ms for the pause${has('s1.g25.pausedMax') ? ` (Paused at most ${g(25, 'pausedMax').toFixed(0)} ms after)` : ''}.`,
+        `The price is the time to Paused once the traffic stops: the grace, then a \`docker pause\` (${ms(g(50, 'pauseMs'))} here), then the inspect that sees it (the figures are upper bounds: the first inspect that says Paused; under load an inspect itself takes tens of ms). ` +
+        'The grace is adaptive (src/context/freeze-timing.ts): freezeGrace is its most, and it is shortened by the slowest of the engine\'s last 8 pauses so that grace + pause + 10 ms stays within 100 ms; so 50 and 100 behave alike here (both capped near 100 ms minus the pause), and 25 (the default) still spans a 20 ms cadence' +
+        `${has('s1.g25.ours') ? ` (${ms(g(25, 'ours'))}, ${g(25, 'thaws')} thaws in ${g(25, 'calls')} calls${has('s1.g25.pausedMax') ? `; Paused at most ${g(25, 'pausedMax').toFixed(0)} ms after` : ''})` : ''}.`,
     );
   }
   if (has('s2.ours')) {
     const extra = f['s2.ours'] - f['s2.floor'];
     out.push(
-      `**Warm after idling (goal 2)**: ours ${ms(f['s2.ours'])} against a floor of ${ms(f['s2.floor'])} (${x(f['s2.ours'] / f['s2.floor'])}, +${ms(extra)}; 1.15× allows +${ms(0.15 * f['s2.floor'])}). ` +
-        `The unpause is most of both (${ms(f['s2.unpause'])} in ours, ${ms(f['s2.floorUnpause'])} in the floor). Ours adds what the floor does not have: ${ms(f['s2.hop'])} client ↔ Invoke API (the floor talks to the container directly), ` +
-        `${ms(f['s2.deliver'])} from handing the event to the runtime's held GET /next to its posted result (two HTTP exchanges in the context, against the floor's one round trip of ${ms(f['s2.floorRt'])}), and ${ms(f['s2.ourCode'])} of Invoker.invoke around them. ` +
-        `Ours pays ${ms(f['s2.hop'] + f['s2.deliver'] + f['s2.ourCode'] - f['s2.floorRt'])} more than the floor around the same engine call: fixed costs of the Invoke API → Runtime API design (an extra hop and an extra HTTP exchange), which grow with the machine's load as every wake-up does. ` +
-        "1.15× is a ratio to Docker's speed: it holds only while the unpause is about 7× those costs or more, so a fast engine (or a quiet machine, where the hops shrink less than the unpause does) can miss it; beating it for sure needs the engine call off the client's path on a call after idling too (a thaw predicted from traffic, or a freeze that does not go through dockerd: not built).",
+      `**Warm after idling (goal 2)**: ours ${ms(f['s2.ours'])} against a floor of ${ms(f['s2.floor'])} (${x(f['s2.ours'] / f['s2.floor'])}, ${extra >= 0 ? '+' : ''}${ms(extra)}; 1.15× allows +${ms(0.15 * f['s2.floor'])}). ` +
+        `The unpause is most of both (${ms(f['s2.unpause'])} in ours, ${ms(f['s2.floorUnpause'])} in the floor). The floor waits for Docker's answer, then makes its round trip (${ms(f['s2.floorRt'])}). ` +
+        `Ours writes the event into the frozen runtime's held GET /next as the unpause starts: the kernel keeps it in the socket, the runtime reads it the moment runc thaws its cgroup, and its result (${ms(f['s2.deliver'])} after the event was written) usually arrives before dockerd has answered the unpause; the client gets it then (${ms(f['s2.hop'])} client ↔ Invoke API, ${ms(f['s2.ourCode'])} of Invoker.invoke around the delivery). ` +
+        "So ours is the engine's own thaw (runc's, before containerd and dockerd report it) plus our hops; the runtime's work in the context competes with the rest of the unpause for the 2 cores, which is why ours is not lower still. " +
+        'Written that early, the event cannot run before the thaw (the kernel does not schedule a frozen task), the timeout starts once Docker has answered, and the REPORT\'s Duration is the runtime\'s own measure (it leaves the thaw out).',
     );
   }
   for (const key of ['on', 'off']) {

@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS } from '../../src/config/settings-table';
 const CLIENTS = [1, 16];
 const MODES = [
   { key: 'new', name: `new policies (defaults: freezeGrace ${DEFAULT_SETTINGS.freezeGrace}, stemContexts ${DEFAULT_SETTINGS.stemContexts})`, settings: {} },
-  { key: 'off', name: 'new policies off (freezeGrace 0, stemContexts 0)', settings: { freezeGrace: 0, stemContexts: 0 } },
+  { key: 'off', name: 'new policies off (freezeGrace 0, stemContexts 0, thawAhead false)', settings: { freezeGrace: 0, stemContexts: 0, thawAhead: false } },
 ];
 
 export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {

@@ -71,8 +71,14 @@ export const SETTINGS_TABLE = {
   freezeGrace: setting<number>({
     default: 25,
     live: false,
-    doc: 'milliseconds a Node.js or Python context stays thawed after its response before the pause (its code is already stopped; up to 100, as CONTRACT section 4 allows); 0 = pause at once',
+    doc: 'at most this many ms a Node.js or Python context stays thawed after its response before the pause (its code is already stopped); less while the engine\'s pauses are slow, so that it is Paused within 100 ms (CONTRACT section 4); 0 = pause at once',
     parse: (c, v, p) => integer(c, v, p, 0, 100),
+  }),
+  thawAhead: setting<boolean>({
+    default: true,
+    live: false,
+    doc: 'true: a frozen Node.js context gets its event while docker unpause is under way (its cgroup thaws before Docker answers) and answers without waiting for Docker; false: the event waits for the unpause',
+    parse: boolean,
   }),
   stemContexts: setting<number>({
     default: 1,

@@ -9,6 +9,7 @@ import type { RuntimeApiAddress } from '../docker/host-address';
 import type { LogSink } from '../logging/log-sink';
 import type { Clock } from '../clock';
 import { ContextContainer } from './context-container';
+import { fixedTiming, PauseLatency, type FreezeTiming } from './freeze-timing';
 import { ExecutionContext, type ContextDeps } from './execution-context';
 import { functionArn, lambdaEnvironment, type InitializationType } from './lambda-env';
 
@@ -31,10 +32,21 @@ export type ContextFactory = (fn: FunctionConfig, initType: InitializationType, 
 
 /** Makes execution contexts wired to the Docker engine (not yet started). */
 export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
-  return (fn, initType, stem) => new ExecutionContext(fn, initType, contextDeps(deps, fn, initType, stem), stem);
+  const pauses = new PauseLatency(); // one engine, one pause latency
+  return (fn, initType, stem) => new ExecutionContext(fn, initType, contextDeps(deps, pauses, fn, initType, stem), stem);
 }
 
-function contextDeps(deps: ContextFactoryDeps, fn: FunctionConfig, initType: InitializationType, stem: boolean): ContextDeps {
+/**
+ * The grace is for runtimes whose JavaScript/Python is already stopped at the response (shrunk so
+ * that Docker shows `Paused` within 100 ms); a `provided` runtime is paused at once. freezeDelay
+ * trades the real freeze for speed, for any runtime, and is waited as set.
+ */
+function freezeTiming(settings: Settings, fn: FunctionConfig, pauses: PauseLatency): FreezeTiming {
+  const grace = runtimeFamily(fn.runtime) === 'provided' ? 0 : settings.freezeGrace;
+  return settings.freezeDelay >= grace ? fixedTiming(settings.freezeDelay) : pauses.timing(grace);
+}
+
+function contextDeps(deps: ContextFactoryDeps, pauses: PauseLatency, fn: FunctionConfig, initType: InitializationType, stem: boolean): ContextDeps {
   const { docker, settings } = deps;
   return {
     runtimeApiBind: deps.address.bind,
@@ -45,9 +57,8 @@ function contextDeps(deps: ContextFactoryDeps, fn: FunctionConfig, initType: Ini
     functionArn: functionArn(fn, settings.region),
     initTimeoutMs: settings.initTimeout * 1000,
     streamRate: settings.streamRate,
-    // The grace is for runtimes whose JavaScript/Python is already stopped at the response; a
-    // `provided` runtime is paused at once. freezeDelay trades the real freeze for speed, for any.
-    freezeGraceMs: Math.max(settings.freezeDelay, runtimeFamily(fn.runtime) === 'provided' ? 0 : settings.freezeGrace),
+    freezeTiming: freezeTiming(settings, fn, pauses),
+    thawAhead: settings.thawAhead,
     layers: () => mergeLayers(fn.layers),
     async startContainer(port, onOutput, layers) {
       const lambdaEnv = lambdaEnvironment(fn, {

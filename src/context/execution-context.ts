@@ -11,6 +11,7 @@ import { deferred } from './deferred';
 import { ContextOutput } from './context-output';
 import { errorPayload, exitDetail, InitExited, outcomePayload, parseFunctionError, type InvocationOutcome } from './outcome';
 import { Freezer } from './freezer';
+import type { FreezeTiming } from './freeze-timing';
 import { InitPhase } from './init-phase';
 import { RuntimeSession } from './runtime-session';
 import { reportInvocation, sleep } from './invocation-report';
@@ -40,7 +41,9 @@ export interface ContextDeps {
   functionArn: string;
   initTimeoutMs: number;
   /** How long a free context stays thawed before the pause (CONTRACT section 4 allows 100 ms). */
-  freezeGraceMs: number;
+  freezeTiming: FreezeTiming;
+  /** settings.thawAhead: a frozen context's event may go in while it is being thawed. */
+  thawAhead: boolean;
   /** Bytes/s of a streamed response past its first 6 MB (settings.streamRate). */
   streamRate: number;
 }
@@ -234,7 +237,7 @@ export class ExecutionContext {
     const { container, memory } = started;
     this.containerId = container.id;
     if (this.isDead()) return void (await container.remove()); // destroyed while it was created
-    const freezer = new Freezer(container, this.deps.freezeGraceMs, () => void this.destroy('failure'));
+    const freezer = new Freezer(container, this.deps.freezeTiming, () => void this.destroy('failure'));
     const box = { container, memory, freezer };
     this.phase = this.parked ? { kind: 'parked', session, box } : { kind: 'initializing', session, box };
     void container.exited.then((exit) => this.onExit(exit));
@@ -259,17 +262,19 @@ export class ExecutionContext {
       } catch (err) {
         return this.initFailureResult(req, err);
       }
-    } else {
-      await this.thawForWork();
     }
+    const thawing = cold ? undefined : (await this.thawForWork(this.timesItself(req)))?.thawing;
     const live = this.live();
     await this.finalizing; // the previous invocation's END/REPORT come before this START
     const current = this.output.begin(req.requestId, this.lines.start(req.requestId));
     this.extensions?.emit(platformEvents.start(Date.now(), { requestId: req.requestId, version: '$LATEST' }));
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
-    const outcome = await this.runOnRuntime(live.session, req, startedAt);
-    const durationMs = Number(process.hrtime.bigint() - startedHr) / 1e6;
+    const outcome = await this.runOnRuntime(live.session, req, startedAt, thawing);
+    const measuredMs = Number(process.hrtime.bigint() - startedHr) / 1e6;
+    // Lambda's Duration is the handler's time: the runtime's own clock when it tells (ours for Node.js
+    // does), which leaves out the hops and, for an event written ahead of a thaw, the thaw.
+    const durationMs = (outcome.kind === 'response' || outcome.kind === 'error') && outcome.runtimeMs !== undefined ? outcome.runtimeMs : measuredMs;
     this.extensions?.emit(
       platformEvents.runtimeDone(Date.now(), { requestId: req.requestId, status: telemetryStatus(outcome), durationMs: Math.round(durationMs * 100) / 100 }),
     );
@@ -377,31 +382,58 @@ export class ExecutionContext {
     p.session.releaseClaim();
   }
 
-  /** A claimed warm context: unpaused, and its runtime waiting in /next. */
-  private async thawForWork(): Promise<void> {
+  /**
+   * Our Node.js runtime says how long it held an event (RUNTIME_DURATION_HEADER), so its event may
+   * go in ahead of the thaw (settings.thawAhead); with a stream or extensions, the orchestrator's
+   * clock and their own events stay as they are.
+   */
+  private timesItself(req: InvocationRequest): boolean {
+    return this.deps.thawAhead && runtimeFamily(this.fn.runtime) === 'nodejs' && req.responseSink === undefined && !this.extensions?.any;
+  }
+
+  /**
+   * A claimed warm context: unpaused, and its runtime waiting in /next. With `early`, a runtime
+   * already waiting gets its event while the unpause is still under way (returned, not awaited):
+   * the kernel keeps the event in the frozen runtime's socket, and the runtime reads it the moment
+   * its cgroup thaws, some ms before Docker answers the unpause. Nothing of it runs before the thaw,
+   * and its answer is the caller's as soon as it comes (see runOnRuntime).
+   */
+  private async thawForWork(early: boolean): Promise<{ thawing: Promise<void> } | undefined> {
     this.output.beginThaw();
     try {
       const { box, session } = this.live();
-      await box.freezer.thaw().catch((err: unknown) => {
+      const thawed = box.freezer.thaw().catch((err: unknown) => {
         void this.destroy();
         throw new ContextLost(`unpause of context ${this.id} failed: ${(err as Error).message}`, { cause: err });
       });
+      if (early && session.waiting) {
+        thawed.catch(() => undefined); // awaited by runOnRuntime, after the event is written
+        return { thawing: thawed }; // (a promise itself would be awaited here)
+      }
+      await thawed;
       // It answered its last invocation but may not have asked for the next one yet. A runtime
       // that exits instead never got this invocation, which is then safe to rerun elsewhere.
       const taken = await session.takesWork(this.exit.promise, this.fn.timeout * 1000);
       if (taken === 'gone') throw new ContextLost(`context ${this.id} exited before it took the invocation`);
       this.live();
+      return undefined;
     } catch (err) {
       this.output.abortThaw();
       throw err;
     }
   }
 
-  private runOnRuntime(session: RuntimeSession, req: InvocationRequest, startedAt: number): Promise<InvocationOutcome> {
+  /** `thawing`: the unpause still under way (see thawForWork); the function's time starts after it. */
+  private runOnRuntime(session: RuntimeSession, req: InvocationRequest, startedAt: number, thawing?: Promise<void>): Promise<InvocationOutcome> {
     const timeoutMs = this.fn.timeout * 1000;
     let timer: NodeJS.Timeout | undefined;
+    let over = false;
     const timedOut = new Promise<{ kind: 'timeout' }>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
+      const arm = () => {
+        if (!over) timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
+      };
+      if (thawing) thawing.then(arm, () => undefined);
+      else arm();
     });
     const exited = this.exit.promise.then((exit) => ({ kind: 'exit' as const, exit }));
     this.extensionsWork = this.extensions?.invoke({
@@ -421,7 +453,9 @@ export class ExecutionContext {
       },
       req.responseSink !== undefined,
     );
-    return Promise.race([delivered, timedOut, exited]).then(async (first) => {
+    // A failed unpause ends the wait: the runtime will never thaw to answer (nor be stopped, with the engine away).
+    const thawFailed = thawing?.then(() => new Promise<never>(() => undefined));
+    return Promise.race([delivered, timedOut, exited, ...(thawFailed ? [thawFailed] : [])]).then(async (first) => {
       let outcome: InvocationOutcome;
       if (first.kind === 'streaming') {
         // Relayed as the function writes it; the timeout and the container's end still apply.
@@ -431,12 +465,22 @@ export class ExecutionContext {
       } else {
         outcome = first;
       }
+      over = true;
       clearTimeout(timer);
+      // Gone while being thawed (killed while frozen): the unpause fails, and the event never ran.
+      if (thawing && outcome.kind === 'exit') await thawing;
       if (outcome.kind === 'timeout' || outcome.kind === 'exit') {
         session.abandon();
         void this.destroy(outcome.kind === 'timeout' ? 'timeout' : 'failure');
       }
+      // Not waiting for Docker's answer to the unpause: the runtime has answered, so it was thawed
+      // (Docker lags the kernel by some ms, and shows Paused meanwhile). The freezer orders the
+      // next pause after it; an unpause that fails now ends the context, the answer stands.
       return outcome;
+    }, (err: unknown) => {
+      over = true;
+      session.abandon();
+      throw err;
     });
   }
 

@@ -1,3 +1,5 @@
+import type { FreezeTiming } from './freeze-timing';
+
 /** What the freezer needs of a container. */
 export interface Pausable {
   pause(): Promise<void>;
@@ -7,7 +9,8 @@ export interface Pausable {
 /**
  * Pauses and unpauses one container, one engine call at a time. It does not decide *when*: the
  * execution context does (`settle`), and asks for a freeze (`freeze`) or a thaw (`thaw`). A
- * freeze may wait a grace period first; a thaw or `hold` within it cancels the freeze.
+ * freeze may wait a grace period first (`timing` says how long, and learns how long pauses take);
+ * a thaw or `hold` within it cancels the freeze.
  */
 export class Freezer {
   private frozen = false;
@@ -17,7 +20,7 @@ export class Freezer {
 
   constructor(
     private readonly target: Pausable,
-    private readonly graceMs: number,
+    private readonly timing: FreezeTiming,
     /** A pause that failed: the container cannot be frozen, so it must not be reused. */
     private readonly onFreezeFailed: (err: unknown) => void,
   ) {}
@@ -29,8 +32,9 @@ export class Freezer {
   freeze(): void {
     if (this.wanted) return;
     this.wanted = true;
-    if (this.graceMs <= 0) return this.pauseNow();
-    this.grace = setTimeout(() => this.pauseNow(), this.graceMs);
+    const graceMs = this.timing.graceMs();
+    if (graceMs <= 0) return this.pauseNow();
+    this.grace = setTimeout(() => this.pauseNow(), graceMs);
     this.grace.unref();
   }
 
@@ -55,7 +59,9 @@ export class Freezer {
     this.grace = undefined;
     this.step(async () => {
       if (!this.wanted || this.frozen) return;
+      const start = performance.now();
       await this.target.pause();
+      this.timing.paused(performance.now() - start);
       this.frozen = true;
     }).catch(this.onFreezeFailed);
   }

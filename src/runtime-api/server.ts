@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import {
   MAX_RESPONSE_BYTES,
   MAX_STREAMED_RESPONSE_BYTES,
+  RUNTIME_DURATION_HEADER,
   type RuntimeApiListener,
   type RuntimeInvocation,
   type RuntimeOutcome,
@@ -233,9 +234,11 @@ export class RuntimeApiServer {
     }
     sendJson(res, 202, { status: 'OK' });
     const failed = streamed ? trailerError(req) : undefined;
+    const ms = Number(headerOf(req, RUNTIME_DURATION_HEADER));
+    const runtimeMs = Number.isFinite(ms) && ms >= 0 ? ms : undefined;
     if (failed) p.resolve({ kind: 'error', errorType: failed.errorType, body: failed.errorBody });
-    else if (kind === 'response') p.resolve({ kind: 'response', body: body.data });
-    else p.resolve({ kind: 'error', errorType: headerOf(req, 'lambda-runtime-function-error-type') ?? 'Unhandled', body: body.data });
+    else if (kind === 'response') p.resolve({ kind: 'response', body: body.data, runtimeMs });
+    else p.resolve({ kind: 'error', errorType: headerOf(req, 'lambda-runtime-function-error-type') ?? 'Unhandled', body: body.data, runtimeMs });
   }
 
   /** A streamed response for a caller that takes streams: handed over now, answered when it ends. */

@@ -12,9 +12,15 @@ export interface RuntimeInvocation {
 
 /** What the runtime answered for one invocation. */
 export type RuntimeOutcome =
-  | { kind: 'response'; body: Buffer }
-  | { kind: 'error'; errorType: string; body: Buffer }
+  | { kind: 'response'; body: Buffer; runtimeMs?: number }
+  | { kind: 'error'; errorType: string; body: Buffer; runtimeMs?: number }
   | { kind: 'too-large'; bytes: number };
+
+/**
+ * Ours, not Lambda's wire: how long our Node.js runtime held the event, ms, sent with its result
+ * (a context may get its event while it is still being thawed; see ExecutionContext.invoke).
+ */
+export const RUNTIME_DURATION_HEADER = 'lambda-runtime-orchestrator-duration-ms';
 
 export interface RuntimeApiListener {
   /** The runtime asked for work: init is done, or the last invocation is answered. */

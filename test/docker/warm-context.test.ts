@@ -48,6 +48,21 @@ describe('a warm execution context, frozen between invocations', () => {
     await waitFor('the context to be paused again', async () => (await containerState(ctx.containerId!)).Paused);
   });
 
+  it('after idling, gets its event ahead of the thaw (thawAhead): served warm, Duration the handler\'s own', async () => {
+    await orch.invoke('reuse', {});
+    const [ctx] = await servingContexts(orch, 'reuse');
+    await waitFor('the context to be paused', async () => (await containerState(ctx.containerId!)).Paused);
+    const started = performance.now();
+    const r = await orch.invoke('reuse', { sleepMs: 300 });
+    const wallMs = performance.now() - started;
+    expect(r.coldStart).toBe(false);
+    expect(r.contextId).toBe(ctx.id);
+    // The runtime's own clock: the whole sleep, none of the unpause before it.
+    expect(r.durationMs).toBeGreaterThanOrEqual(300);
+    expect(r.durationMs).toBeLessThan(wallMs);
+    await waitFor('the context to be paused again', async () => (await containerState(ctx.containerId!)).Paused);
+  });
+
   it('does not run a pending timer while frozen; it runs after the thaw', async () => {
     // Warm the context first: a cold start spends the 128 MB function's CPU quota (0.072 CPU), and a
     // throttled runtime could be held past the 50 ms before it even asks to be frozen.

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ExecutionContext, type ContextDeps } from '../../src/context/execution-context';
 import type { ContextContainer, ContainerExit } from '../../src/context/context-container';
+import { fixedTiming } from '../../src/context/freeze-timing';
 import { silentLogSink } from '../../src/logging/log-sink';
 import { fnConfig } from '../helpers/fake-member';
 
@@ -17,8 +18,8 @@ function fakeContainer() {
   return { container, calls };
 }
 
-/** A minimal runtime: GET /next, answer with the event, GET /next again. */
-function fakeRuntime(port: number): void {
+/** A minimal runtime: GET /next, answer with the event, GET /next again (`seen`: when each event came). */
+function fakeRuntime(port: number, headers: Record<string, string> = {}, seen: number[] = [], answers = Infinity): void {
   const base = `http://127.0.0.1:${port}/2018-06-01/runtime`;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const next = () =>
@@ -27,7 +28,9 @@ function fakeRuntime(port: number): void {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const post = http.request(`${base}/invocation/${id}/response`, { method: 'POST', agent }, (r) => {
+        seen.push(performance.now());
+        if (seen.length > answers) return; // still frozen, as far as this invocation can tell
+        const post = http.request(`${base}/invocation/${id}/response`, { method: 'POST', agent, headers }, (r) => {
           r.resume();
           r.on('end', next);
         });
@@ -48,7 +51,8 @@ function deps(start: ContextDeps['startContainer']): ContextDeps {
     now: () => Date.now(),
     functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
     initTimeoutMs: 5_000,
-    freezeGraceMs: 0,
+    freezeTiming: fixedTiming(0),
+    thawAhead: true,
   };
 }
 
@@ -101,5 +105,60 @@ describe('ExecutionContext when init ends before the engine answers the start ca
     await until(() => calls.includes('pause'));
     expect(calls).toContain('pause');
     expect(ctx.state).toBe('frozen');
+  }, 10_000);
+});
+
+describe('ExecutionContext thawing a frozen Node.js context', () => {
+  it("writes the event while the unpause is under way, answers as soon as the runtime does, and takes the runtime's Duration", async () => {
+    const { container, calls } = fakeContainer();
+    let unpausedAt = 0;
+    (container as unknown as { unpause: () => Promise<void> }).unpause = async () => {
+      calls.push('unpause');
+      await sleep(150); // the engine's unpause, slow
+      unpausedAt = performance.now();
+    };
+    const seen: number[] = [];
+    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
+      io.onStart?.();
+      fakeRuntime(port, { 'lambda-runtime-orchestrator-duration-ms': '3.5' }, seen);
+      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7 } };
+    }));
+    made.push(ctx);
+    await ctx.start();
+    await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
+    await until(() => ctx.state === 'frozen');
+    await sleep(600); // the first REPORT's wait for an end marker (this runtime writes none) is over
+    expect(ctx.claim()).toBe(true);
+    const second = await ctx.invoke({ requestId: 'r2', payload: Buffer.from('{"n":2}'), tail: false });
+    expect(unpausedAt).toBe(0); // answered before the engine: the runtime answered, so it ran
+    expect(second.payload.toString()).toBe('{"n":2}');
+    expect(second.durationMs).toBe(3.5); // the runtime's clock: the thaw is not the function's time
+    // The next freeze waits for that unpause: never a pause before it, whatever the grace.
+    await until(() => calls.filter((c) => c === 'pause').length === 2);
+    expect(unpausedAt).toBeGreaterThan(0);
+    expect(calls).toEqual(['pause', 'unpause', 'pause']);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBeLessThan(unpausedAt); // in the runtime's socket before the engine answered
+  }, 10_000);
+
+  it('a failed unpause loses the context (the invocation is not left waiting), even with the engine away', async () => {
+    const { container } = fakeContainer();
+    (container as unknown as { unpause: () => Promise<void> }).unpause = async () => {
+      await sleep(20);
+      throw new Error('engine away');
+    };
+    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
+      io.onStart?.();
+      fakeRuntime(port, {}, [], 1);
+      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined } };
+    }));
+    made.push(ctx);
+    await ctx.start();
+    await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
+    await until(() => ctx.state === 'frozen');
+    await sleep(600);
+    expect(ctx.claim()).toBe(true);
+    // The runtime never answers and the fake container never exits: only the failed unpause can end the wait.
+    await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(/unpause of context .* failed: engine away/);
   }, 10_000);
 });

@@ -56,6 +56,18 @@ describe('RuntimeApiServer against hostile requests', () => {
     expect(await outcome).toEqual({ kind: 'response', body: Buffer.from('"fine"') });
   });
 
+  it("the runtime's own duration header is taken when it is a number, and ignored when it is not", async () => {
+    const api = await start();
+    const header = 'lambda-runtime-orchestrator-duration-ms';
+    let { outcome } = await delivered(api, 'a');
+    await rawRequest(api.port, httpRequest('POST', `${P}/invocation/a/response`, '1', { [header]: '1.250' }));
+    expect(await outcome).toEqual({ kind: 'response', body: Buffer.from('1'), runtimeMs: 1.25 });
+    ({ outcome } = await delivered(api, 'b'));
+    await rawRequest(api.port, httpRequest('POST', `${P}/invocation/b/error`, '{}', { [header]: 'soon', 'lambda-runtime-function-error-type': 'E' }));
+    expect(await outcome).toEqual({ kind: 'error', errorType: 'E', body: Buffer.from('{}') });
+    expect(((await outcome) as { runtimeMs?: number }).runtimeMs).toBeUndefined();
+  });
+
   it('unknown routes and methods: 404 with the Runtime API error shape', async () => {
     const api = await start();
     for (const [method, path] of [['GET', '/'], ['DELETE', `${P}/invocation/next`], ['POST', `${P}/invocation/x/other`], ['GET', '/%%%']]) {

@@ -49,6 +49,12 @@ function errorRequest(urlPath, error) {
 }
 
 const SHUTDOWN_HEADER = 'lambda-runtime-orchestrator-shutdown';
+/**
+ * Ours, not Lambda's wire: how long the runtime held the event (ms), for the REPORT's Duration.
+ * The orchestrator may write an event into a context still being thawed, so its own clock would
+ * count the rest of `docker unpause`; the runtime's counts only the handler's time, as Lambda's does.
+ */
+const DURATION_HEADER = 'lambda-runtime-orchestrator-duration-ms';
 /** @param {string} id */
 const invocationPath = (id) => `${PREFIX}/invocation/${encodeURIComponent(id)}`;
 
@@ -71,6 +77,8 @@ class RapidClient {
   /** @param {import('./transport').Transport} transport */
   constructor(transport) {
     this.transport = transport;
+    /** performance.now() when the last event arrived. */
+    this.receivedAt = 0;
   }
 
   /**
@@ -79,7 +87,14 @@ class RapidClient {
    */
   next(before = []) {
     const responses = this.transport.exchange([...before, NEXT()]);
+    this.receivedAt = performance.now();
     return toNextEvent(responses[responses.length - 1]);
+  }
+
+  /** @param {ApiRequest} request a result of the event received last */
+  timed(request) {
+    const ms = (performance.now() - this.receivedAt).toFixed(3);
+    return { ...request, headers: { ...request.headers, [DURATION_HEADER]: ms } };
   }
 
   /**
@@ -88,7 +103,7 @@ class RapidClient {
    * @param {string} json
    */
   respondAndNext(id, json) {
-    return this.next([{ method: 'POST', path: `${invocationPath(id)}/response`, body: json }]);
+    return this.next([this.timed({ method: 'POST', path: `${invocationPath(id)}/response`, body: json })]);
   }
 
   /**
@@ -96,7 +111,7 @@ class RapidClient {
    * @param {unknown} error
    */
   failAndNext(id, error) {
-    return this.next([errorRequest(`${invocationPath(id)}/error`, error)]);
+    return this.next([this.timed(errorRequest(`${invocationPath(id)}/error`, error))]);
   }
 
   /**

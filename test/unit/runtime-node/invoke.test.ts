@@ -14,7 +14,11 @@ describe('buffered invocations (nodejs20.x/22.x rules)', () => {
     await h.exited;
     const post = h.sent[1];
     expect(post.path).toBe('/2018-06-01/runtime/invocation/a/error');
-    expect(post.headers).toEqual({ 'Lambda-Runtime-Function-Error-Type': 'TypeError' });
+    expect(post.headers).toEqual({
+      'Lambda-Runtime-Function-Error-Type': 'TypeError',
+      // ours: how long the runtime held the event, for the REPORT's Duration
+      'lambda-runtime-orchestrator-duration-ms': expect.stringMatching(/^\d+\.\d{3}$/),
+    });
     const body = JSON.parse(post.body!);
     expect(body).toMatchObject({ errorType: 'TypeError', errorMessage: 'nope' });
     expect(body.trace[0]).toBe('TypeError: nope');
