@@ -263,7 +263,7 @@ export class ExecutionContext {
         return this.initFailureResult(req, err);
       }
     }
-    const thawing = cold ? undefined : (await this.thawForWork(this.timesItself(req)))?.thawing;
+    const thawing = cold ? undefined : (await this.thawForWork(this.mayThawAhead(req)))?.thawing;
     const live = this.live();
     await this.finalizing; // the previous invocation's END/REPORT come before this START
     const current = this.output.begin(req.requestId, this.lines.start(req.requestId));
@@ -387,7 +387,7 @@ export class ExecutionContext {
    * go in ahead of the thaw (settings.thawAhead); with a stream or extensions, the orchestrator's
    * clock and their own events stay as they are.
    */
-  private timesItself(req: InvocationRequest): boolean {
+  private mayThawAhead(req: InvocationRequest): boolean {
     return this.deps.thawAhead && runtimeFamily(this.fn.runtime) === 'nodejs' && req.responseSink === undefined && !this.extensions?.any;
   }
 
@@ -468,7 +468,12 @@ export class ExecutionContext {
       over = true;
       clearTimeout(timer);
       // Gone while being thawed (killed while frozen): the unpause fails, and the event never ran.
-      if (thawing && outcome.kind === 'exit') await thawing;
+      if (thawing && outcome.kind === 'exit') {
+        await thawing.catch((err: unknown) => {
+          session.abandon();
+          throw err;
+        });
+      }
       if (outcome.kind === 'timeout' || outcome.kind === 'exit') {
         session.abandon();
         void this.destroy(outcome.kind === 'timeout' ? 'timeout' : 'failure');
