@@ -96,7 +96,7 @@ export function renderMarkdown(r: Report): string {
     `- Node.js: ${m.node}`,
     `- Load before the run: ${r.loadBefore}`,
     `- Load after the run: ${r.loadAfter}`,
-    '- Load during each scenario (other helpers run Docker tests on this machine at the same time; a scenario that ran under load reads slower, ours more than the baselines since it has more processes and hops to wake; scenarios 4 and 5 load the machine themselves, 16 clients and 50 cold starts):',
+    '- Load during each scenario (a scenario that ran under load, its own or other work on this machine, reads slower, ours more than the baselines since it has more processes and hops to wake; scenarios 4 and 5 load the machine themselves, 16 clients and 50 cold starts):',
     ...r.loads.map((l) => `  - ${l}`),
     '',
     ...(r.machineFloors.length > 0
