@@ -3,7 +3,7 @@
  * stopped at its response (Node.js, Python) stay thawed a short grace, so that steady traffic
  * skips the engine, as long as Docker shows it `Paused` within 100 ms of that response. The pause
  * itself takes the engine 10-80 ms (more on a loaded host), so the grace shrinks by the slowest
- * recent pause: grace + pause stays under the deadline. Never below MIN_GRACE_MS, though: an engine
+ * recent pause, with headroom, to keep grace + pause under the deadline. Never below MIN_GRACE_MS: an engine
  * whose pause alone takes ~90 ms cannot keep the deadline even without a grace, and without one
  * every call of back-to-back traffic would pay a pause and an unpause, making the engine slower
  * still. One per engine: every context shares it.
