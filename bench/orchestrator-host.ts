@@ -4,6 +4,8 @@
  * orchestrator's own. Driven over IPC by OrchestratorProcess; stops its orchestrator (removing
  * every container it made) when told to, and when the parent goes away.
  */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startOrchestrator, type StartedOrchestrator } from '../src/orchestrator';
 import { ContextContainer } from '../src/context/context-container';
 import { RuntimeApiServer } from '../src/runtime-api/server';
@@ -62,9 +64,28 @@ type Request =
   | { id: number; cmd: 'usage' }
   | { id: number; cmd: 'contexts' }
   | { id: number; cmd: 'pieces' }
-  | { id: number; cmd: 'stats' };
+  | { id: number; cmd: 'stats' }
+  | { id: number; cmd: 'echo-start' }
+  | { id: number; cmd: 'echo-stop' };
 
 let orch: StartedOrchestrator | undefined;
+
+/**
+ * The CPU floor of goal 5: the least an HTTP server in this process can spend on one request. It
+ * reads the body and answers `{}` as the Invoke API would, and nothing else.
+ */
+let echo: http.Server | undefined;
+async function startEcho(): Promise<string> {
+  echo ??= http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+      res.end('{}');
+    });
+  });
+  if (!echo.listening) await new Promise<void>((resolve) => echo!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+}
 
 async function stopCurrent(): Promise<number> {
   const o = orch;
@@ -97,6 +118,15 @@ async function handle(msg: Request): Promise<unknown> {
       return orch ? await orch.contexts() : [];
     case 'stats':
       return orch ? orch.stats() : {};
+    case 'echo-start':
+      return { url: await startEcho() };
+    case 'echo-stop': {
+      const e = echo;
+      echo = undefined;
+      e?.closeAllConnections();
+      await new Promise<void>((resolve) => (e ? e.close(() => resolve()) : resolve()));
+      return {};
+    }
     case 'pieces': {
       return { ...Object.fromEntries(Object.entries(pieces).map(([k, v]) => [k, v.splice(0)])), failures: failures.splice(0) };
     }

@@ -80,6 +80,15 @@ export class OrchestratorProcess {
     return ((await this.call({ cmd: 'stop' })) as { stopMs: number }).stopMs;
   }
 
+  /** A trivial HTTP server in the orchestrator's process (the CPU floor of one request); its base URL. */
+  async echoStart(): Promise<string> {
+    return ((await this.call({ cmd: 'echo-start' })) as { url: string }).url;
+  }
+
+  async echoStop(): Promise<void> {
+    await this.call({ cmd: 'echo-stop' });
+  }
+
   usage(): Promise<OrchestratorUsage> {
     return this.call({ cmd: 'usage' }) as Promise<OrchestratorUsage>;
   }

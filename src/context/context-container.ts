@@ -66,22 +66,14 @@ export class ContextContainer {
 
   /**
    * Idempotent, as the freezer needs it: a busy engine's own state can lag behind quick
-   * pause/unpause cycles ("already paused", "is not paused"), and runc's freeze can fail once
-   * while the cgroup is busy ("unable to freeze"): retried after a moment.
+   * pause/unpause cycles ("already paused", "is not paused"); a refused freeze is retried (see
+   * pauseRetrying).
    */
   async pause(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.container.pause();
-      } catch (err) {
-        const msg = (err as Error).message ?? '';
-        if (/already paused/i.test(msg)) return;
-        if (attempt === 0 && /unable to freeze/i.test(msg)) {
-          await new Promise((r) => setTimeout(r, FREEZE_RETRY_MS));
-          continue;
-        }
-        throw asEngineError(this.container, err);
-      }
+    try {
+      await pauseRetrying(() => this.container.pause());
+    } catch (err) {
+      throw asEngineError(this.container, err);
     }
   }
 
@@ -130,8 +122,31 @@ async function addressOf(container: Docker.Container): Promise<string> {
   return address;
 }
 
-/** How long to wait before retrying a freeze the kernel refused (a busy cgroup). */
-const FREEZE_RETRY_MS = 20;
+/**
+ * Waits before each retry of a freeze that runc gave up on ("unable to freeze": a task of the
+ * cgroup mid-fork or in an uninterruptible sleep, common on a loaded host). Only after the last
+ * is the context given up, and with it a warm context.
+ */
+export const FREEZE_RETRY_MS: readonly number[] = [20, 100, 400];
+
+/** `pause`, where "already paused" is done and "unable to freeze" is retried after each of `retryMs`. */
+export async function pauseRetrying(
+  pause: () => Promise<unknown>,
+  retryMs: readonly number[] = FREEZE_RETRY_MS,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await pause();
+      return;
+    } catch (err) {
+      const msg = (err as Error).message ?? '';
+      if (/already paused/i.test(msg)) return;
+      if (attempt >= retryMs.length || !/unable to freeze/i.test(msg)) throw err;
+      await wait(retryMs[attempt]);
+    }
+  }
+}
 
 async function oomKilled(container: Docker.Container): Promise<boolean> {
   try {

@@ -50,16 +50,17 @@ export class ContextExtensions {
     ]);
   }
 
-  emit(event: TelemetryEvent): void {
-    this.telemetry.emit(event);
+  /** Built only when an extension subscribed to telemetry: most contexts have none, and invocations pay nothing. */
+  emit(make: () => TelemetryEvent): void {
+    if (this.telemetry.hasSubscribers) this.telemetry.emit(make());
   }
 
   functionLine(line: string, format: 'Text' | 'JSON'): void {
-    this.telemetry.emit(logEvent('function', Date.now(), line, format));
+    this.emit(() => logEvent('function', Date.now(), line, format));
   }
 
   extensionLine(line: string, format: 'Text' | 'JSON'): void {
-    this.telemetry.emit(logEvent('extension', Date.now(), line, format));
+    this.emit(() => logEvent('extension', Date.now(), line, format));
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { traceHeader } from './trace-id';
 import { runtimeFamily, type FunctionConfig } from '../config/types';
 import { FunctionError, RuntimeExitError } from '../errors';
 import { lineSplitter } from '../logging/line-splitter';
@@ -267,7 +268,7 @@ export class ExecutionContext {
     const live = this.live();
     await this.finalizing; // the previous invocation's END/REPORT come before this START
     const current = this.output.begin(req.requestId, this.lines.start(req.requestId));
-    this.extensions?.emit(platformEvents.start(Date.now(), { requestId: req.requestId, version: '$LATEST' }));
+    this.extensions?.emit(() => platformEvents.start(Date.now(), { requestId: req.requestId, version: '$LATEST' }));
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
     const outcome = await this.runOnRuntime(live.session, req, startedAt, thawing);
@@ -275,7 +276,7 @@ export class ExecutionContext {
     // Lambda's Duration is the handler's time: the runtime's own clock when it tells (ours for Node.js
     // does), which leaves out the hops and, for an event written ahead of a thaw, the thaw.
     const durationMs = (outcome.kind === 'response' || outcome.kind === 'error') && outcome.runtimeMs !== undefined ? outcome.runtimeMs : measuredMs;
-    this.extensions?.emit(
+    this.extensions?.emit(() =>
       platformEvents.runtimeDone(Date.now(), { requestId: req.requestId, status: telemetryStatus(outcome), durationMs: Math.round(durationMs * 100) / 100 }),
     );
     this.invocations++;
@@ -300,7 +301,7 @@ export class ExecutionContext {
         runtimeMarksEnd: marksEnd(this.fn),
         initDurationMs: cold ? this.init.durationMs : undefined,
         maxMemoryUsedMb: () => this.maxMemoryUsedMb(),
-        telemetry: this.extensions?.telemetry,
+        telemetry: this.extensions,
       });
     });
     this.finalizing = finalize.catch(() => undefined);
@@ -448,7 +449,7 @@ export class ExecutionContext {
       payload: req.payload,
       deadlineMs: startedAt + timeoutMs,
       functionArn: this.deps.functionArn,
-      traceId: `Root=1-${Math.floor(startedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
+      traceId: traceHeader(startedAt),
       clientContext: req.clientContext,
       },
       req.responseSink !== undefined,
@@ -515,8 +516,8 @@ export class ExecutionContext {
     this.phase = { ...p, kind: this.provisioned ? 'idle' : 'busy' };
     this.lastUsedAt = this.deps.now();
     const initType = this.initType;
-    this.extensions?.emit(platformEvents.initRuntimeDone(Date.now(), { initializationType: initType, phase: 'init', status: 'success' }));
-    this.extensions?.emit(platformEvents.initReport(Date.now(), { initializationType: initType, phase: 'init', status: 'success', durationMs: this.init.durationMs ?? 0 }));
+    this.extensions?.emit(() => platformEvents.initRuntimeDone(Date.now(), { initializationType: initType, phase: 'init', status: 'success' }));
+    this.extensions?.emit(() => platformEvents.initReport(Date.now(), { initializationType: initType, phase: 'init', status: 'success', durationMs: this.init.durationMs ?? 0 }));
     this.init.succeed();
     this.settle();
   }
@@ -554,6 +555,7 @@ export class ExecutionContext {
     try {
       if ('box' in p) await p.box.container.remove();
     } finally {
+      if ('box' in p) p.box.memory.close();
       await p.session.close();
     }
   }

@@ -20,7 +20,7 @@ export interface ReportInput {
   initDurationMs: number | undefined;
   maxMemoryUsedMb: () => Promise<number | undefined>;
   /** Telemetry API subscribers get platform.report with the same metrics. */
-  telemetry?: { emit(event: TelemetryEvent): void };
+  telemetry?: { emit(make: () => TelemetryEvent): void };
 }
 
 /** END and REPORT of one invocation, once its own lines are all out. */
@@ -35,7 +35,7 @@ export async function reportInvocation(r: ReportInput): Promise<void> {
   const oom = outcome.kind === 'exit' && outcome.exit.oomKilled;
   const maxMemoryUsedMb = oom ? r.memorySizeMb : await r.maxMemoryUsedMb();
   const status = outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'exit' ? 'error' : undefined;
-  r.telemetry?.emit(
+  r.telemetry?.emit(() =>
     platformEvents.report(Date.now(), {
       requestId: current.requestId,
       status: status ?? 'success',

@@ -75,7 +75,7 @@ describe('ExecutionContext when init ends before the engine answers the start ca
       io.onStart?.();
       fakeRuntime(port);
       await sleep(100); // the runtime's first GET /next arrives before start() returns
-      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7 } };
+      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7, close: () => undefined } };
     }));
     made.push(ctx);
     await ctx.start();
@@ -97,7 +97,7 @@ describe('ExecutionContext when init ends before the engine answers the start ca
       io.onStart?.();
       fakeRuntime(port);
       await sleep(100);
-      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined } };
+      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
     }));
     made.push(ctx);
     await ctx.start();
@@ -121,7 +121,7 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
     const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
       io.onStart?.();
       fakeRuntime(port, { 'lambda-runtime-orchestrator-duration-ms': '3.5' }, seen);
-      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7 } };
+      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7, close: () => undefined } };
     }));
     made.push(ctx);
     await ctx.start();
@@ -150,7 +150,7 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
     const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
       io.onStart?.();
       fakeRuntime(port, {}, [], 1);
-      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined } };
+      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
     }));
     made.push(ctx);
     await ctx.start();
