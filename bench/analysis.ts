@@ -53,11 +53,11 @@ export function analyse(results: ScenarioResult[]): string[] {
       key === 'on'
         ? `**Cold start, stems on (issue 9, goal 3)**: ours ${ms(f[`${k}.ours`])} against a raw start of ${ms(f[`${k}.raw`])} (${x(f[`${k}.ours`] / f[`${k}.raw`])}). ` +
             `The container and Node.js boot happened before the call (the stem); on the call: the stem's thaw ${ms(f[`${k}.thaw`])} (a \`docker unpause\`), the init (loading the function) ${ms(f[`${k}.init`])} Init Duration, ` +
-            `the \`docker update\` that sets the CPU quota once the init is over ${ms(f[`${k}.limitCpu`])}, then the first event ${ms(f[`${k}.deliver`])}. Two engine calls are on this path (unpause, update); the quota's update is as slow as an unpause here.`
+            `the CPU quota once the init is over ${ms(f[`${k}.limitCpu`])} (written to the cgroup; the \`docker update\` that keeps Docker's record follows off the path), then the first event ${ms(f[`${k}.deliver`])}. One engine call is left on this path, the stem's unpause.`
         : `**Cold start, stems off (issue 9)**: ours ${ms(f[`${k}.ours`])} against a raw start of ${ms(f[`${k}.raw`])} (+${ms(f[`${k}.ours`] - f[`${k}.raw`])}). ` +
             `create + attach + start ${ms(f[`${k}.run`])}; Init Duration (from right before the start call to the runtime's first GET /next: the engine's start, Node.js boot, the runtime, the handler's module) ${ms(f[`${k}.init`])}, ` +
             `against ${ms(f[`${k}.rawStartToReady`])} for the raw container's start call plus its tiny server's boot (${ms(f[`${k}.init`] - f[`${k}.rawStartToReady`])} more: the runtime, with its ESM NODE_PATH hook and the worker thread that holds GET /next, boots heavier than a bare HTTP server); ` +
-            `then the quota's \`docker update\` ${ms(f[`${k}.limitCpu`])} and the first event under the quota ${ms(f[`${k}.deliver`])}. Without a stem, +50 ms over a raw start leaves room for neither the update nor the heavier boot; with one, both the container's start and the runtime's boot are off the path.`,
+            `then the quota ${ms(f[`${k}.limitCpu`])} (a cgroup write) and the first event under the quota ${ms(f[`${k}.deliver`])}. Without a stem, +50 ms over a raw start leaves no room for the heavier boot and the attach call; with one, both the container's start and the runtime's boot are off the path.`,
     );
   }
   if (has('s4.new.16.rate')) {
@@ -102,11 +102,11 @@ export function analyse(results: ScenarioResult[]): string[] {
   if (has('s3.on.ours') || has('s1.g50.ours')) {
     out.push(
       '**What in src limits these numbers most**: (1) the engine calls left on a path. After a response the context is paused only once the grace has run out and `docker pause` has answered (Freezer.freeze: the grace starts when the runtime asks for its next event), ' +
-        `so the time to Paused is the grace plus an engine call (${ms(f['s1.g50.pauseMs'])} here); a stem's cold start makes two engine calls before the first event, the stem's \`docker unpause\` (${ms(f['s3.on.thaw'])}) and the quota's \`docker update\` (${ms(f['s3.on.limitCpu'])}), which ExecutionContext.completeInit awaits before the context serves; ` +
+        `so the time to Paused is the grace plus an engine call (${ms(f['s1.g50.pauseMs'])} here); a stem's cold start makes one engine call before the first event, the stem's \`docker unpause\` (${ms(f['s3.on.thaw'])}; the quota is a cgroup write, ${ms(f['s3.on.limitCpu'])}); ` +
         `(2) the runtime's CPU per invocation (${ms(f['s4.new.1.ctxCpu'])} per no-op, its cgroup) under the 0.072 CPU quota, which caps one context at ~${Number.isFinite(72 / f['s4.new.1.ctxCpu']) ? (72 / f['s4.new.1.ctxCpu']).toFixed(0) : 'n/a'} calls per second and makes back-to-back calls wait for the next CFS period; ` +
         '(3) the orchestrator\'s own CPU, mostly the socket writes of the Runtime API exchange over the bridge. Our JavaScript between those (Invoker.invoke without the engine and the runtime) is well under a millisecond in every table.' +
         (f['s5.failures'] > 0
-          ? ` (4) Under this load the engine's pause failed ${f['s5.failures']} times while 50 contexts came up ("OCI runtime pause failed: unable to freeze"); the orchestrator then removes the context (the Freezer's onFreezeFailed ends it, and nothing is logged), so a warm context is lost to a transient engine error: a retried pause would keep it.`
+          ? ` (4) Under this load the engine's pause failed ${f['s5.failures']} times while 50 contexts came up ("OCI runtime pause failed: unable to freeze"); each was retried three times (after 20, 100 and 400 ms; ContextContainer.pause) before the orchestrator gave the context up (the Freezer's onFreezeFailed ends it), so a warm context was lost to an engine that kept refusing for half a second.`
           : ''),
     );
   }

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { isGoneOrConflict } from '../docker/client';
 import { asEngineError } from '../docker/engine-errors';
+import { writeCpuQuota } from '../docker/cpu-quota';
 
 export interface ContainerIo {
   stdout: NodeJS.WritableStream;
@@ -84,14 +85,23 @@ export class ContextContainer {
     });
   }
 
-  /** Sets the CPU quota (Docker's NanoCpus) of the running container. */
+  /**
+   * Sets the CPU quota (Docker's NanoCpus) of the running container. It sits on the cold path
+   * (between the init and the first event), so where the cgroup is on this host the kernel gets it
+   * at once and Docker's own record (`docker inspect`) follows in the background; elsewhere the
+   * engine call is awaited.
+   */
   limitCpu(nanoCpus: number): Promise<void> {
-    return this.container.update({ NanoCpus: nanoCpus }).then(
+    const update = this.container.update({ NanoCpus: nanoCpus }).then(
       () => undefined,
       (err: unknown) => {
         throw asEngineError(this.container, err);
       },
     );
+    if (!writeCpuQuota(this.id, nanoCpus)) return update;
+    // The kernel enforces the quota already; a record that fails to follow changes nothing the function sees.
+    update.catch(() => undefined);
+    return Promise.resolve();
   }
 
   /** Sends a signal to the container's PID 1 (docker-init, which passes it on to the runtime). */

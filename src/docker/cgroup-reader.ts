@@ -12,8 +12,8 @@ export interface CgroupReader {
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
-/** Where the engine puts a container's cgroup file, for the drivers and versions in use (v1 then v2). */
-function cgroupFile(containerId: string, v1Controller: string, v1File: string, v2File: string): string | undefined {
+/** Where the engine puts a container's cgroup file, for the drivers and versions in use (v1 then v2); undefined if not on this host. */
+export function cgroupFile(containerId: string, v1Controller: string, v1File: string, v2File: string): string | undefined {
   return [
     `${CGROUP_ROOT}/${v1Controller}/docker/${containerId}/${v1File}`, // v1, cgroupfs
     `${CGROUP_ROOT}/${v1Controller}/system.slice/docker-${containerId}.scope/${v1File}`, // v1, systemd

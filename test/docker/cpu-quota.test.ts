@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { docker, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { cgroupFile } from '../../src/docker/cgroup-reader';
 
 jest.setTimeout(120_000);
 
@@ -26,16 +28,29 @@ describe('CPU: a full-speed init, the quota from the first invocation', () => {
     expect(warm.contextId).toBe(cold.contextId);
     // Unthrottled, the cold call would take about 1/14 of the warm one (128 MB = 0.072 CPU).
     expect(cold.payload.ms).toBeGreaterThan(warm.payload.ms / 3);
-    const info = await docker.getContainer((await orch.contexts())[0].containerId!).inspect();
-    expect(info.HostConfig.NanoCpus).toBe(Math.round((128 / 1769) * 1e9));
+    const id = (await orch.contexts())[0].containerId!;
+    const nano = Math.round((128 / 1769) * 1e9);
+    // The kernel's quota, written to the cgroup on the cold path, is Docker's for that NanoCpus ...
+    const quotaFile = cgroupFile(id, 'cpu', 'cpu.cfs_quota_us', 'cpu.max');
+    expect(quotaFile).toBeDefined(); // the engine of the tests is local
+    expect(readFileSync(quotaFile!, 'utf8').trim().split(' ')[0]).toBe(String(Math.floor((nano * 100_000) / 1e9)));
+    // ... and Docker's record follows it.
+    expect(await nanoCpusOf(id)).toBe(nano);
   });
 
   it('caps the quota at the engine\'s CPUs: 10240 MB works on a small host', async () => {
     const r = await orch.invoke<Burn>('huge', { iterations: 1e5 });
     expect(r.functionError).toBeUndefined();
     const ctx = (await orch.contexts()).find((c) => c.function === 'huge')!;
-    const info = await docker.getContainer(ctx.containerId!).inspect();
     const cpus = ((await docker.info()) as { NCPU: number }).NCPU;
-    expect(info.HostConfig.NanoCpus).toBe(Math.round(Math.min(10240 / 1769, cpus) * 1e9));
+    expect(await nanoCpusOf(ctx.containerId!)).toBe(Math.round(Math.min(10240 / 1769, cpus) * 1e9));
   });
 });
+
+/** Docker's NanoCpus of a container, once its (background) `docker update` has landed; 0 after 10 s. */
+async function nanoCpusOf(id: string): Promise<number> {
+  for (const until = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 100))) {
+    const nano = (await docker.getContainer(id).inspect()).HostConfig.NanoCpus ?? 0;
+    if (nano > 0 || Date.now() > until) return nano;
+  }
+}
