@@ -77,7 +77,7 @@ export const SETTINGS_TABLE = {
   thawAhead: setting<boolean>({
     default: true,
     live: false,
-    doc: 'true: a frozen Node.js context gets its event while docker unpause is under way (its cgroup thaws before Docker answers) and answers without waiting for Docker; false: the event waits for the unpause',
+    doc: 'true: a frozen Node.js context gets its event while docker unpause is under way (its cgroup thaws before Docker answers) and answers without waiting for Docker, and a claimed stem is told to load its function the same way; false: both wait for the unpause',
     parse: boolean,
   }),
   stemContexts: setting<number>({

@@ -375,12 +375,16 @@ export class ExecutionContext {
     }
     const p = this.phase;
     if (p.kind !== 'initializing') return;
+    const thawed = p.box.freezer.thaw();
+    // With thawAhead the claim's answer goes into the frozen runtime's socket as the unpause starts
+    // (as a warm call's event does): it loads the function the moment the kernel thaws it.
+    if (this.deps.thawAhead) p.session.releaseClaim();
     try {
-      await p.box.freezer.thaw();
+      await thawed;
     } catch (err) {
       return this.failInit(new FunctionError('Runtime.Unknown', `could not thaw the stem: ${(err as Error).message}`));
     }
-    p.session.releaseClaim();
+    if (!this.deps.thawAhead) p.session.releaseClaim();
   }
 
   /**

@@ -162,3 +162,37 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
     await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(/unpause of context .* failed: engine away/);
   }, 10_000);
 });
+
+describe('ExecutionContext claiming a frozen stem', () => {
+  it('tells its runtime to load the function while the unpause is under way (thawAhead), then serves the cold call', async () => {
+    const { container, calls } = fakeContainer();
+    let unpausedAt = 0;
+    (container as unknown as { unpause: () => Promise<void> }).unpause = async () => {
+      calls.push('unpause');
+      await sleep(150);
+      unpausedAt = performance.now();
+    };
+    let claimedAt = 0;
+    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
+      io.onStart?.();
+      // A stem's runtime: GET /orchestrator/claim (held while frozen), then the usual loop.
+      http.get(`http://127.0.0.1:${port}/2018-06-01/runtime/orchestrator/claim`, (res) => {
+        res.resume();
+        res.on('end', () => {
+          claimedAt = performance.now();
+          fakeRuntime(port);
+        });
+      });
+      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
+    }), true);
+    made.push(ctx);
+    await ctx.start();
+    await until(() => calls.includes('pause')); // booted, parked and frozen
+    expect(ctx.claimStem()).toBe(true);
+    const cold = await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{"n":1}'), tail: false });
+    expect(cold.coldStart).toBe(true);
+    expect(cold.payload.toString()).toBe('{"n":1}');
+    expect(claimedAt).toBeGreaterThan(0);
+    expect(claimedAt).toBeLessThan(unpausedAt); // in the runtime's socket before the engine answered
+  }, 10_000);
+});
