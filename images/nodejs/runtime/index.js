@@ -19,6 +19,7 @@ const { RapidClient } = require('./rapid-client');
 const { UnhandledPromiseRejection } = require('./errors');
 const { usesNode24Rules } = require('./node-rules');
 const { loadFunction } = require('./init');
+const { collectInitGarbage } = require('./init-gc');
 const { Runtime } = require('./runtime');
 
 /** @param {number} code */
@@ -97,6 +98,7 @@ function main() {
         reportFailure: reportRuntimeFailure,
         exit,
       });
+      collectInitGarbage(); // still unthrottled: the first GET /next ends the init
       runtime.start();
     },
     (error) => {
