@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { isGoneOrConflict } from '../docker/client';
 import { asEngineError } from '../docker/engine-errors';
-import { writeCpuQuota } from '../docker/cpu-quota';
+import { thawIfFrozen, writeCpuQuota } from '../docker/cgroup-control';
 
 export interface ContainerIo {
   stdout: NodeJS.WritableStream;
@@ -80,8 +80,12 @@ export class ContextContainer {
 
   unpause(): Promise<void> {
     return this.container.unpause().catch((err: unknown) => {
-      if (/is not paused/i.test((err as Error).message ?? '')) return;
-      throw asEngineError(this.container, err);
+      if (!/is not paused/i.test((err as Error).message ?? '')) throw asEngineError(this.container, err);
+      // Docker's record can lag its engine: under load a late "resumed" event of the previous
+      // unpause marks the container running after the pause that followed it (Docker 20.10), and
+      // the context would stay frozen with its event (the invocation timed out). Only the kernel
+      // can be asked then; where the cgroup is local, it is thawed there.
+      thawIfFrozen(this.id);
     });
   }
 
