@@ -5,17 +5,23 @@ import { fixedTiming } from '../../src/context/freeze-timing';
 import { silentLogSink } from '../../src/logging/log-sink';
 import { fnConfig } from '../helpers/fake-member';
 
-/** A stand-in for the container: records pauses, never exits on its own. */
-function fakeContainer() {
+/** A stand-in for the container: records pauses, never exits on its own; `unpauseMs`: a slow engine's unpause. */
+function fakeContainer(opts: { unpauseMs?: number } = {}) {
   const calls: string[] = [];
+  let unpausedAt = 0;
   const container = {
     id: 'fake',
     exited: new Promise<ContainerExit>(() => undefined),
     pause: async () => void calls.push('pause'),
-    unpause: async () => void calls.push('unpause'),
+    unpause: async () => {
+      calls.push('unpause');
+      if (opts.unpauseMs) await sleep(opts.unpauseMs);
+      unpausedAt = performance.now();
+    },
     remove: async () => void calls.push('remove'),
   } as unknown as ContextContainer;
-  return { container, calls };
+  /** When the last unpause returned (performance.now()); 0 before. */
+  return { container, calls, unpausedAt: () => unpausedAt };
 }
 
 /** A minimal runtime: GET /next, answer with the event, GET /next again (`seen`: when each event came). */
@@ -110,13 +116,7 @@ describe('ExecutionContext when init ends before the engine answers the start ca
 
 describe('ExecutionContext thawing a frozen Node.js context', () => {
   it("writes the event while the unpause is under way, answers as soon as the runtime does, and takes the runtime's Duration", async () => {
-    const { container, calls } = fakeContainer();
-    let unpausedAt = 0;
-    (container as unknown as { unpause: () => Promise<void> }).unpause = async () => {
-      calls.push('unpause');
-      await sleep(150); // the engine's unpause, slow
-      unpausedAt = performance.now();
-    };
+    const { container, calls, unpausedAt } = fakeContainer({ unpauseMs: 150 }); // the engine's unpause, slow
     const seen: number[] = [];
     const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
       io.onStart?.();
@@ -130,15 +130,15 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
     await sleep(600); // the first REPORT's wait for an end marker (this runtime writes none) is over
     expect(ctx.claim()).toBe(true);
     const second = await ctx.invoke({ requestId: 'r2', payload: Buffer.from('{"n":2}'), tail: false });
-    expect(unpausedAt).toBe(0); // answered before the engine: the runtime answered, so it ran
+    expect(unpausedAt()).toBe(0); // answered before the engine: the runtime answered, so it ran
     expect(second.payload.toString()).toBe('{"n":2}');
     expect(second.durationMs).toBe(3.5); // the runtime's clock: the thaw is not the function's time
     // The next freeze waits for that unpause: never a pause before it, whatever the grace.
     await until(() => calls.filter((c) => c === 'pause').length === 2);
-    expect(unpausedAt).toBeGreaterThan(0);
+    expect(unpausedAt()).toBeGreaterThan(0);
     expect(calls).toEqual(['pause', 'unpause', 'pause']);
     expect(seen).toHaveLength(2);
-    expect(seen[1]).toBeLessThan(unpausedAt); // in the runtime's socket before the engine answered
+    expect(seen[1]).toBeLessThan(unpausedAt()); // in the runtime's socket before the engine answered
   }, 10_000);
 
   it('a failed unpause loses the context (the invocation is not left waiting), even with the engine away', async () => {
@@ -165,13 +165,7 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
 
 describe('ExecutionContext claiming a frozen stem', () => {
   it('tells its runtime to load the function while the unpause is under way (thawAhead), then serves the cold call', async () => {
-    const { container, calls } = fakeContainer();
-    let unpausedAt = 0;
-    (container as unknown as { unpause: () => Promise<void> }).unpause = async () => {
-      calls.push('unpause');
-      await sleep(150);
-      unpausedAt = performance.now();
-    };
+    const { container, calls, unpausedAt } = fakeContainer({ unpauseMs: 150 }); // the engine's unpause, slow
     let claimedAt = 0;
     const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
       io.onStart?.();
@@ -193,6 +187,6 @@ describe('ExecutionContext claiming a frozen stem', () => {
     expect(cold.coldStart).toBe(true);
     expect(cold.payload.toString()).toBe('{"n":1}');
     expect(claimedAt).toBeGreaterThan(0);
-    expect(claimedAt).toBeLessThan(unpausedAt); // in the runtime's socket before the engine answered
+    expect(claimedAt).toBeLessThan(unpausedAt()); // in the runtime's socket before the engine answered
   }, 10_000);
 });
