@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { isGoneOrConflict } from '../docker/client';
 import { asEngineError } from '../docker/engine-errors';
 import { thawIfFrozen, writeCpuQuota } from '../docker/cgroup-control';
+import type { ThawOutcome } from './freezer';
 
 export interface ContainerIo {
   stdout: NodeJS.WritableStream;
@@ -78,15 +79,19 @@ export class ContextContainer {
     }
   }
 
-  unpause(): Promise<void> {
-    return this.container.unpause().catch((err: unknown) => {
-      if (!/is not paused/i.test((err as Error).message ?? '')) throw asEngineError(this.container, err);
-      // Docker's record can lag its engine: under load a late "resumed" event of the previous
-      // unpause marks the container running after the pause that followed it (Docker 20.10), and
-      // the context would stay frozen with its event (the invocation timed out). Only the kernel
-      // can be asked then; where the cgroup is local, it is thawed there.
-      thawIfFrozen(this.id);
-    });
+  unpause(): Promise<ThawOutcome> {
+    return this.container.unpause().then(
+      () => 'thawed' as const,
+      (err: unknown) => {
+        if (!/is not paused/i.test((err as Error).message ?? '')) throw asEngineError(this.container, err);
+        // Docker's record can lag its engine: under load a late "resumed" event of the previous
+        // unpause marks the container running after the pause that followed it (Docker 20.10), and
+        // the context would stay frozen with its event (the invocation timed out). Only the kernel
+        // can be asked then; where the cgroup is local, it is thawed there. Otherwise someone else
+        // resumed it (docker kill, stop and rm -f do, to deliver their signal).
+        return thawIfFrozen(this.id) ? ('thawed' as const) : ('resumed-elsewhere' as const);
+      },
+    );
   }
 
   /**

@@ -11,7 +11,7 @@ import type { InitializationType } from './lambda-env';
 import { deferred } from './deferred';
 import { ContextOutput } from './context-output';
 import { errorPayload, exitDetail, InitExited, outcomePayload, parseFunctionError, type InvocationOutcome } from './outcome';
-import { Freezer } from './freezer';
+import { Freezer, type ThawOutcome } from './freezer';
 import type { FreezeTiming } from './freeze-timing';
 import { InitPhase } from './init-phase';
 import { RuntimeSession } from './runtime-session';
@@ -264,14 +264,14 @@ export class ExecutionContext {
         return this.initFailureResult(req, err);
       }
     }
-    const thawing = cold ? undefined : (await this.thawForWork(this.mayThawAhead(req)))?.thawing;
+    const thaw = cold ? undefined : await this.thawForWork(this.mayThawAhead(req));
     const live = this.live();
     await this.finalizing; // the previous invocation's END/REPORT come before this START
     const current = this.output.begin(req.requestId, this.lines.start(req.requestId));
     this.extensions?.emit(() => platformEvents.start(Date.now(), { requestId: req.requestId, version: '$LATEST' }));
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
-    const outcome = await this.runOnRuntime(live.session, req, startedAt, thawing);
+    const outcome = await this.runOnRuntime(live.session, req, startedAt, thaw);
     const measuredMs = Number(process.hrtime.bigint() - startedHr) / 1e6;
     // Lambda's Duration is the handler's time: the runtime's own clock when it tells (ours for Node.js
     // does), which leaves out the hops and, for an event written ahead of a thaw, the thaw.
@@ -403,7 +403,7 @@ export class ExecutionContext {
    * its cgroup thaws, some ms before Docker answers the unpause. Nothing of it runs before the thaw,
    * and its answer is the caller's as soon as it comes (see runOnRuntime).
    */
-  private async thawForWork(early: boolean): Promise<{ thawing: Promise<void> } | undefined> {
+  private async thawForWork(early: boolean): Promise<Thaw> {
     this.output.beginThaw();
     try {
       const { box, session } = this.live();
@@ -413,7 +413,7 @@ export class ExecutionContext {
       });
       if (early && session.waiting) {
         thawed.catch(() => undefined); // awaited by runOnRuntime, after the event is written
-        return { thawing: thawed }; // (a promise itself would be awaited here)
+        return { done: thawed, ahead: true };
       }
       await thawed;
       // It answered its last invocation but may not have asked for the next one yet. A runtime
@@ -421,15 +421,16 @@ export class ExecutionContext {
       const taken = await session.takesWork(this.exit.promise, this.fn.timeout * 1000);
       if (taken === 'gone') throw new ContextLost(`context ${this.id} exited before it took the invocation`);
       this.live();
-      return undefined;
+      return { done: thawed, ahead: false };
     } catch (err) {
       this.output.abortThaw();
       throw err;
     }
   }
 
-  /** `thawing`: the unpause still under way (see thawForWork); the function's time starts after it. */
-  private runOnRuntime(session: RuntimeSession, req: InvocationRequest, startedAt: number, thawing?: Promise<void>): Promise<InvocationOutcome> {
+  /** `thaw`: how the context was thawed for this call; with `ahead`, still under way (the function's time starts after it). */
+  private runOnRuntime(session: RuntimeSession, req: InvocationRequest, startedAt: number, thaw?: Thaw): Promise<InvocationOutcome> {
+    const thawing = thaw?.ahead ? thaw.done : undefined;
     const timeoutMs = this.fn.timeout * 1000;
     let timer: NodeJS.Timeout | undefined;
     let over = false;
@@ -472,12 +473,19 @@ export class ExecutionContext {
       }
       over = true;
       clearTimeout(timer);
-      // Gone while being thawed (killed while frozen): the unpause fails, and the event never ran.
-      if (thawing && outcome.kind === 'exit') {
-        await thawing.catch((err: unknown) => {
+      if (thaw && outcome.kind === 'exit') {
+        // Gone while being thawed (killed while frozen): the unpause fails, and the event never ran.
+        const how = await thaw.done.catch((err: unknown) => {
           session.abandon();
           throw err;
         });
+        // Or the killer resumed it first (docker kill, stop and rm -f do, to deliver their signal):
+        // it died of that signal on waking, before reading the event. Rerun elsewhere, as above.
+        if (how === 'resumed-elsewhere' && outcome.exit.statusCode > 128 && !outcome.exit.oomKilled) {
+          session.abandon();
+          void this.destroy('failure');
+          throw new ContextLost(`context ${this.id} was killed while frozen (exit ${outcome.exit.statusCode})`);
+        }
       }
       if (outcome.kind === 'timeout' || outcome.kind === 'exit') {
         session.abandon();
@@ -644,6 +652,9 @@ export class ExecutionContext {
     };
   }
 }
+
+/** How a warm context was thawed for an invocation; `ahead`: its event goes in while the unpause is under way. */
+type Thaw = { done: Promise<ThawOutcome>; ahead: boolean };
 
 /** INIT_REPORT, as Lambda prints it for an init that failed or timed out. */
 function initReportLine(durationMs: number, status: 'error' | 'timeout', errorType?: string): string {

@@ -1,9 +1,17 @@
 import type { FreezeTiming } from './freeze-timing';
 
+/**
+ * How a thaw went: 'resumed-elsewhere' when the engine found the container already running although
+ * it was paused by us: someone else resumed it (`docker kill`, `stop` and `rm -f` do, to deliver
+ * their signal), and nothing of the function ran since.
+ */
+export type ThawOutcome = 'thawed' | 'resumed-elsewhere';
+
 /** What the freezer needs of a container. */
 export interface Pausable {
   pause(): Promise<void>;
-  unpause(): Promise<void>;
+  /** Resolves 'resumed-elsewhere' where the engine says the container was not paused. */
+  unpause(): Promise<ThawOutcome | void>;
 }
 
 /**
@@ -16,7 +24,7 @@ export class Freezer {
   private frozen = false;
   private wanted = false;
   private grace: NodeJS.Timeout | undefined;
-  private tail: Promise<void> = Promise.resolve();
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly target: Pausable,
@@ -46,12 +54,13 @@ export class Freezer {
   }
 
   /** Running again once this resolves; rejects with the engine's error if unpause fails. */
-  thaw(): Promise<void> {
+  thaw(): Promise<ThawOutcome> {
     this.hold();
     return this.step(async () => {
-      if (!this.frozen) return;
-      await this.target.unpause();
+      if (!this.frozen) return 'thawed';
+      const how = (await this.target.unpause()) ?? 'thawed';
       this.frozen = false;
+      return how;
     });
   }
 
@@ -67,7 +76,7 @@ export class Freezer {
   }
 
   /** Engine calls in order: a thaw asked during a pause unpauses after it. */
-  private step(run: () => Promise<void>): Promise<void> {
+  private step<T>(run: () => Promise<T>): Promise<T> {
     const p = this.tail.then(run);
     this.tail = p.catch(() => undefined);
     return p;

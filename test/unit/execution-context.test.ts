@@ -190,3 +190,32 @@ describe('ExecutionContext claiming a frozen stem', () => {
     expect(claimedAt).toBeLessThan(unpausedAt()); // in the runtime's socket before the engine answered
   }, 10_000);
 });
+
+describe('ExecutionContext killed while frozen', () => {
+  for (const thawAhead of [true, false]) {
+    it(`loses the context when its killer resumed it (docker kill), so the call is rerun elsewhere (thawAhead ${thawAhead})`, async () => {
+      const { container } = fakeContainer();
+      let exit!: (e: ContainerExit) => void;
+      Object.assign(container, {
+        exited: new Promise<ContainerExit>((r) => (exit = r)),
+        // The engine says "not paused" (the killer resumed it), and the runtime dies of SIGKILL on waking.
+        unpause: async () => {
+          setTimeout(() => exit({ statusCode: 137, oomKilled: false }), 20);
+          return 'resumed-elsewhere';
+        },
+      });
+      const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', { ...deps(async (port, io) => {
+        io.onStart?.();
+        fakeRuntime(port, {}, [], 1); // answers the first event; the second one is never read
+        return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
+      }), thawAhead });
+      made.push(ctx);
+      await ctx.start();
+      await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
+      await until(() => ctx.state === 'frozen');
+      await sleep(600); // the first REPORT's wait for an end marker is over
+      expect(ctx.claim()).toBe(true);
+      await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(/killed while frozen \(exit 137\)/);
+    }, 10_000);
+  }
+});
