@@ -271,11 +271,16 @@ export class ExecutionContext {
     this.extensions?.emit(() => platformEvents.start(Date.now(), { requestId: req.requestId, version: '$LATEST' }));
     const startedAt = this.deps.now();
     const startedHr = process.hrtime.bigint();
+    // An event written ahead of the thaw: the function's time (and its timeout) starts once the unpause is done.
+    const functionStartHr = thaw?.ahead ? thaw.done.then(() => process.hrtime.bigint(), () => startedHr) : startedHr;
     const outcome = await this.runOnRuntime(live.session, req, startedAt, thaw);
-    const measuredMs = Number(process.hrtime.bigint() - startedHr) / 1e6;
     // Lambda's Duration is the handler's time: the runtime's own clock when it tells (ours for Node.js
-    // does), which leaves out the hops and, for an event written ahead of a thaw, the thaw.
-    const durationMs = (outcome.kind === 'response' || outcome.kind === 'error') && outcome.runtimeMs !== undefined ? outcome.runtimeMs : measuredMs;
+    // does), which leaves out the hops and the thaw; else ours, from the function's start (awaited only
+    // here: a timeout is armed once the thaw is done, so a timed-out call never waits for it).
+    const durationMs =
+      (outcome.kind === 'response' || outcome.kind === 'error') && outcome.runtimeMs !== undefined
+        ? outcome.runtimeMs
+        : Number(process.hrtime.bigint() - (await functionStartHr)) / 1e6;
     this.extensions?.emit(() =>
       platformEvents.runtimeDone(Date.now(), { requestId: req.requestId, status: telemetryStatus(outcome), durationMs: Math.round(durationMs * 100) / 100 }),
     );

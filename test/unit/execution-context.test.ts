@@ -141,6 +141,27 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
     expect(seen[1]).toBeLessThan(unpausedAt()); // in the runtime's socket before the engine answered
   }, 10_000);
 
+  it("times out a call from the thaw's end: its Duration leaves the unpause out, as the runtime's own would", async () => {
+    const { container } = fakeContainer({ unpauseMs: 1500 });
+    const ctx = new ExecutionContext(fnConfig('f', { timeout: 1 }), 'on-demand', deps(async (port, io) => {
+      io.onStart?.();
+      fakeRuntime(port, {}, [], 1); // answers the first event only
+      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
+    }));
+    made.push(ctx);
+    await ctx.start();
+    await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
+    await until(() => ctx.state === 'frozen');
+    await sleep(600);
+    expect(ctx.claim()).toBe(true);
+    const t0 = performance.now();
+    const r = await ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false });
+    expect(r.errorType).toBe('Sandbox.Timedout');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(2500); // the unpause, then the whole second
+    expect(r.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(r.durationMs).toBeLessThan(2500); // the second and its timer's lag, not the 1.5 s unpause before it
+  }, 15_000);
+
   it('a failed unpause loses the context (the invocation is not left waiting), even with the engine away', async () => {
     const { container } = fakeContainer();
     (container as unknown as { unpause: () => Promise<void> }).unpause = async () => {
