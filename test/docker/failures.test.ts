@@ -37,8 +37,11 @@ describe('failures, as AWS Lambda reports them', () => {
     await orch?.stop();
   });
 
-  /** Resolves once Docker no longer knows the container (the orchestrator removed it). */
-  async function gone(containerId: string, withinMs = 10_000): Promise<boolean> {
+  /**
+   * Resolves once Docker no longer knows the container (the orchestrator removed it). How long the
+   * engine takes is the host's (seconds under load, four times that on a slower host): only waited for.
+   */
+  async function gone(containerId: string, withinMs = 30_000): Promise<boolean> {
     const until = Date.now() + withinMs;
     while (Date.now() < until) {
       try {
@@ -254,7 +257,7 @@ describe('failures, as AWS Lambda reports them', () => {
       // The timed-out context is removed (a new stem may be booting for the next cold start).
       await waitFor('the timed-out context to be removed', async () => (await orch.contexts()).every((c) => c.id !== r.contextId));
       const slowInitLeft = async () => (await servingContainersOf(orch)).filter((c) => c.Labels['orchestrator.function'] === 'slowInit');
-      await waitFor('its container to be removed', async () => (await slowInitLeft()).length === 0);
+      await waitFor('its container to be removed', async () => (await slowInitLeft()).length === 0, 30_000); // the engine's pace
     });
   });
 
