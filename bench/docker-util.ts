@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type Docker from 'dockerode';
+import { cgroupFile } from '../src/docker/cgroup-reader';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -19,25 +21,14 @@ export async function waitPaused(docker: Docker, id: string, timeoutMs = 10_000)
 /** Memory of a container from its cgroup (v1 or v2, cgroupfs or systemd driver), bytes; undefined if not found. */
 export async function cgroupMemory(id: string): Promise<{ usage: number; rss: number; cache: number } | undefined> {
   const { readFile } = await import('node:fs/promises');
-  const dirs = [
-    `/sys/fs/cgroup/memory/docker/${id}`,
-    `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope`,
-    `/sys/fs/cgroup/system.slice/docker-${id}.scope`,
-    `/sys/fs/cgroup/docker/${id}`,
-  ];
-  for (const dir of dirs) {
-    const v1 = await readFile(`${dir}/memory.usage_in_bytes`, 'utf8').catch(() => undefined);
-    const v2 = v1 === undefined ? await readFile(`${dir}/memory.current`, 'utf8').catch(() => undefined) : undefined;
-    if (v1 === undefined && v2 === undefined) continue;
-    const stat = await readFile(`${dir}/memory.stat`, 'utf8').catch(() => '');
-    const field = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(stat)?.[1] ?? NaN);
-    return {
-      usage: Number((v1 ?? v2)!.trim()),
-      rss: v1 !== undefined ? field('rss') : field('anon'),
-      cache: v1 !== undefined ? field('cache') : field('file'),
-    };
-  }
-  return undefined;
+  const file = cgroupFile(id, 'memory', 'memory.usage_in_bytes', 'memory.current');
+  if (!file) return undefined;
+  const v1 = file.endsWith('memory.usage_in_bytes');
+  const usage = await readFile(file, 'utf8').catch(() => undefined);
+  if (usage === undefined) return undefined;
+  const stat = await readFile(path.join(path.dirname(file), 'memory.stat'), 'utf8').catch(() => '');
+  const field = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(stat)?.[1] ?? NaN);
+  return { usage: Number(usage.trim()), rss: field(v1 ? 'rss' : 'anon'), cache: field(v1 ? 'cache' : 'file') };
 }
 
 /** MemAvailable of the host, bytes. */
@@ -49,20 +40,12 @@ export async function memAvailable(): Promise<number> {
 
 /** CPU time a container has used so far (its cgroup's cpuacct, v1; cpu.stat usage_usec, v2), ms; undefined if not found. */
 export function cgroupCpuMs(id: string): number | undefined {
-  for (const f of [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, `/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`, `/sys/fs/cgroup/cpuacct/system.slice/docker-${id}.scope/cpuacct.usage`]) {
-    try {
-      return Number(readFileSync(f, 'utf8').trim()) / 1e6;
-    } catch {
-      /* next */
-    }
+  const file = cgroupFile(id, 'cpuacct', 'cpuacct.usage', 'cpu.stat');
+  try {
+    if (file?.endsWith('cpuacct.usage')) return Number(readFileSync(file, 'utf8').trim()) / 1e6;
+    const m = file ? /^usage_usec (\d+)$/m.exec(readFileSync(file, 'utf8')) : null;
+    return m ? Number(m[1]) / 1000 : undefined;
+  } catch {
+    return undefined; // gone meanwhile
   }
-  for (const d of [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`]) {
-    try {
-      const m = /^usage_usec (\d+)$/m.exec(readFileSync(`${d}/cpu.stat`, 'utf8'));
-      if (m) return Number(m[1]) / 1000;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
 }

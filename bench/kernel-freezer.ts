@@ -4,7 +4,9 @@
  * answer). cgroup v1: freezer.state (FROZEN / THAWED, FREEZING while it works); v2: cgroup.freeze
  * with `frozen 0|1` in cgroup.events.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { cgroupFile } from '../src/docker/cgroup-reader';
 
 export interface KernelFreezer {
   /** Where it writes, for the report. */
@@ -19,17 +21,14 @@ const POLL_LIMIT_MS = 2000;
 
 /** The freezer of container `id`, or undefined if this host cannot reach it (a remote engine, no permission). */
 export function kernelFreezer(id: string): KernelFreezer | undefined {
-  const v1 = [`/sys/fs/cgroup/freezer/docker/${id}`, `/sys/fs/cgroup/freezer/system.slice/docker-${id}.scope`].find((d) => existsSync(`${d}/freezer.state`));
-  if (v1) {
-    const file = `${v1}/freezer.state`;
-    return checked({ path: file, freeze: () => setAndWait(file, 'FROZEN', () => readFileSync(file, 'utf8').trim() === 'FROZEN'), thaw: () => setAndWait(file, 'THAWED', () => readFileSync(file, 'utf8').trim() === 'THAWED') });
+  const file = cgroupFile(id, 'freezer', 'freezer.state', 'cgroup.freeze');
+  if (!file) return undefined;
+  if (file.endsWith('freezer.state')) {
+    const state = () => readFileSync(file, 'utf8').trim();
+    return checked({ path: file, freeze: () => setAndWait(file, 'FROZEN', () => state() === 'FROZEN'), thaw: () => setAndWait(file, 'THAWED', () => state() === 'THAWED') });
   }
-  const v2 = [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`].find((d) => existsSync(`${d}/cgroup.freeze`));
-  if (v2) {
-    const frozen = () => /^frozen 1$/m.test(readFileSync(`${v2}/cgroup.events`, 'utf8'));
-    return checked({ path: `${v2}/cgroup.freeze`, freeze: () => setAndWait(`${v2}/cgroup.freeze`, '1', frozen), thaw: () => setAndWait(`${v2}/cgroup.freeze`, '0', () => !frozen()) });
-  }
-  return undefined;
+  const frozen = () => /^frozen 1$/m.test(readFileSync(path.join(path.dirname(file), 'cgroup.events'), 'utf8'));
+  return checked({ path: file, freeze: () => setAndWait(file, '1', frozen), thaw: () => setAndWait(file, '0', () => !frozen()) });
 }
 
 /** Tries one freeze and thaw; undefined if writing is not allowed here. */
