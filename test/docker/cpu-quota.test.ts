@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { docker, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { waitFor } from '../helpers/pool-load';
 import { cgroupFile } from '../../src/docker/cgroup-reader';
 
 jest.setTimeout(120_000);
@@ -47,10 +48,9 @@ describe('CPU: a full-speed init, the quota from the first invocation', () => {
   });
 });
 
-/** Docker's NanoCpus of a container, once its (background) `docker update` has landed; 0 after 10 s. */
+/** Docker's NanoCpus of a container, once its (background) `docker update` has landed. */
 async function nanoCpusOf(id: string): Promise<number> {
-  for (const until = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 100))) {
-    const nano = (await docker.getContainer(id).inspect()).HostConfig.NanoCpus ?? 0;
-    if (nano > 0 || Date.now() > until) return nano;
-  }
+  const nano = async () => (await docker.getContainer(id).inspect()).HostConfig.NanoCpus ?? 0;
+  await waitFor("Docker's record of the quota", async () => (await nano()) > 0, 30_000, 100);
+  return nano();
 }

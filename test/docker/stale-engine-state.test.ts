@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { cgroupFile } from '../../src/docker/cgroup-reader';
-import { containerState, docker, startFixtureOrchestrator, sleep } from '../helpers/orchestrator';
+import { containerState, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { waitFor } from '../helpers/pool-load';
 
 jest.setTimeout(120_000);
 
@@ -22,12 +23,12 @@ describe('a frozen context whose pause Docker has forgotten', () => {
     await orch.invoke('echo', { n: 1 });
     const [ctx] = await orch.contexts();
     const id = ctx.containerId!;
-    while (!(await containerState(id)).Paused) await sleep(20);
+    await waitFor('the context paused', async () => (await containerState(id)).Paused, 30_000, 20);
     // The inconsistent state, made by hand: Docker says running, the kernel holds the cgroup frozen.
     await docker.getContainer(id).unpause();
     const freezer = cgroupFile(id, 'freezer', 'freezer.state', 'cgroup.freeze')!;
     writeFileSync(freezer, freezer.endsWith('cgroup.freeze') ? '1' : 'FROZEN');
-    while (!['FROZEN', '1'].includes(readFileSync(freezer, 'utf8').trim())) await sleep(5);
+    await waitFor('the cgroup frozen', () => ['FROZEN', '1'].includes(readFileSync(freezer, 'utf8').trim()), 30_000, 5);
     expect((await containerState(id)).Paused).toBe(false);
 
     const second = await orch.invoke('echo', { n: 2 });
