@@ -74,6 +74,32 @@ afterEach(async () => {
   await Promise.allSettled(made.splice(0).map((c) => c.destroy()));
 });
 
+/**
+ * A warm context over `container`, frozen after its first call and claimed for the next. Its runtime
+ * (default: one that answers that first call only, as if frozen for good afterwards) gets the port.
+ */
+async function claimedWhenFrozen(
+  container: ContextContainer,
+  opts: { timeout?: number; thawAhead?: boolean; runtime?: (port: number) => void } = {},
+): Promise<ExecutionContext> {
+  const runtime = opts.runtime ?? ((port: number) => fakeRuntime(port, {}, [], 1));
+  const ctx = new ExecutionContext(fnConfig('f', opts.timeout ? { timeout: opts.timeout } : {}), 'on-demand', {
+    ...deps(async (port, io) => {
+      io.onStart?.();
+      runtime(port);
+      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
+    }),
+    ...(opts.thawAhead === undefined ? {} : { thawAhead: opts.thawAhead }),
+  });
+  made.push(ctx);
+  await ctx.start();
+  await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
+  await until(() => ctx.state === 'frozen');
+  await sleep(600); // the first REPORT's wait for an end marker (this runtime writes none) is over
+  expect(ctx.claim()).toBe(true);
+  return ctx;
+}
+
 describe('ExecutionContext when init ends before the engine answers the start call', () => {
   it('still counts the first invocation as its cold start, then freezes and reuses the context', async () => {
     const { container, calls } = fakeContainer();
@@ -118,17 +144,7 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
   it("writes the event while the unpause is under way, answers as soon as the runtime does, and takes the runtime's Duration", async () => {
     const { container, calls, unpausedAt } = fakeContainer({ unpauseMs: 150 }); // the engine's unpause, slow
     const seen: number[] = [];
-    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
-      io.onStart?.();
-      fakeRuntime(port, { 'lambda-runtime-orchestrator-duration-ms': '3.5' }, seen);
-      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7, close: () => undefined } };
-    }));
-    made.push(ctx);
-    await ctx.start();
-    await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
-    await until(() => ctx.state === 'frozen');
-    await sleep(600); // the first REPORT's wait for an end marker (this runtime writes none) is over
-    expect(ctx.claim()).toBe(true);
+    const ctx = await claimedWhenFrozen(container, { runtime: (port) => fakeRuntime(port, { 'lambda-runtime-orchestrator-duration-ms': '3.5' }, seen) });
     const second = await ctx.invoke({ requestId: 'r2', payload: Buffer.from('{"n":2}'), tail: false });
     expect(unpausedAt()).toBe(0); // answered before the engine: the runtime answered, so it ran
     expect(second.payload.toString()).toBe('{"n":2}');
@@ -143,17 +159,7 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
 
   it("times out a call from the thaw's end: its Duration leaves the unpause out, as the runtime's own would", async () => {
     const { container } = fakeContainer({ unpauseMs: 1500 });
-    const ctx = new ExecutionContext(fnConfig('f', { timeout: 1 }), 'on-demand', deps(async (port, io) => {
-      io.onStart?.();
-      fakeRuntime(port, {}, [], 1); // answers the first event only
-      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
-    }));
-    made.push(ctx);
-    await ctx.start();
-    await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
-    await until(() => ctx.state === 'frozen');
-    await sleep(600);
-    expect(ctx.claim()).toBe(true);
+    const ctx = await claimedWhenFrozen(container, { timeout: 1 });
     const t0 = performance.now();
     const r = await ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false });
     expect(r.errorType).toBe('Sandbox.Timedout');
@@ -168,17 +174,7 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
       await sleep(20);
       throw new Error('engine away');
     };
-    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
-      io.onStart?.();
-      fakeRuntime(port, {}, [], 1);
-      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
-    }));
-    made.push(ctx);
-    await ctx.start();
-    await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
-    await until(() => ctx.state === 'frozen');
-    await sleep(600);
-    expect(ctx.claim()).toBe(true);
+    const ctx = await claimedWhenFrozen(container);
     // The runtime never answers and the fake container never exits: only the failed unpause can end the wait.
     await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(/unpause of context .* failed: engine away/);
   }, 10_000);
@@ -225,17 +221,7 @@ describe('ExecutionContext killed while frozen', () => {
           return 'resumed-elsewhere';
         },
       });
-      const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', { ...deps(async (port, io) => {
-        io.onStart?.();
-        fakeRuntime(port, {}, [], 1); // answers the first event; the second one is never read
-        return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
-      }), thawAhead });
-      made.push(ctx);
-      await ctx.start();
-      await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{}'), tail: false });
-      await until(() => ctx.state === 'frozen');
-      await sleep(600); // the first REPORT's wait for an end marker is over
-      expect(ctx.claim()).toBe(true);
+      const ctx = await claimedWhenFrozen(container, { thawAhead });
       await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(/killed while frozen \(exit 137\)/);
     }, 10_000);
   }
