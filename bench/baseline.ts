@@ -11,8 +11,8 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import execa from 'execa';
 import type { FunctionConfig } from '../src/config/types';
-import { contextContainerSpec, cpuNanos, MB_PER_VCPU } from '../src/docker/context-spec';
-import type { RuntimeApiAddress } from '../src/docker/host-address';
+import { contextContainerSpec, cpuNanos, MB_PER_VCPU } from '../src/engine/context-spec';
+import type { RuntimeApiAddress } from '../src/engine/host-address';
 import { keepAliveAgent, request } from './http-client';
 
 export const BENCH_LABEL = 'orchestrator.bench';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import { cgroupFile } from '../src/docker/cgroup-reader';
+import { cgroupFile } from '../src/engine/cgroup-reader';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { cgroupFile } from '../src/docker/cgroup-reader';
+import { cgroupFile } from '../src/engine/cgroup-reader';
 
 export interface KernelFreezer {
   /** Where it writes, for the report. */

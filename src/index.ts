@@ -1,7 +1,7 @@
 /** Library entry point: start an orchestrator from jest or a script. */
 export { startOrchestrator, StartedOrchestrator, StoppedOrchestrator, OrchestratorStoppedError } from './orchestrator';
 export type { OrchestratorOptions, InvokeOutput, InvokeCallOptions, FunctionErrorBody } from './orchestrator';
-export type { InstanceIdentity } from './docker/labels';
+export type { InstanceIdentity } from './engine/labels';
 export type { Clock } from './clock';
 export type { ContextRow, FunctionStats } from './context/context-row';
 export type { FunctionConfig, Settings, ProjectConfig, RuntimeName } from './config/types';

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { removeOrphanContexts } from '../src/docker/orphans';
+import { removeOrphanContexts } from '../src/engine/orphans';
 
 /**
  * After every run, even a failed one: remove contexts whose orchestrator is gone (jest workers

@@ -1,5 +1,5 @@
-import { dockerFromEnv } from '../docker/client';
-import { removeOrphanContexts } from '../docker/orphans';
+import { dockerFromEnv } from '../engine/client';
+import { removeOrphanContexts } from '../engine/orphans';
 
 /** Removes every container carrying this tool's labels, whoever made it (after a crash). */
 export async function downCommand(): Promise<void> {

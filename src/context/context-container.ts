@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
-import { isGoneOrConflict } from '../docker/client';
-import { asEngineError } from '../docker/engine-errors';
-import { thawIfFrozen, writeCpuQuota } from '../docker/cgroup-control';
+import { isGoneOrConflict } from '../engine/client';
+import { asEngineError } from '../engine/engine-errors';
+import { thawIfFrozen, writeCpuQuota } from '../engine/cgroup-control';
 import type { ThawOutcome } from './freezer';
 
 export interface ContainerIo {

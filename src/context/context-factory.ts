@@ -1,11 +1,11 @@
 import type Docker from 'dockerode';
 import { runtimeFamily, type FunctionConfig, type Settings } from '../config/types';
-import { contextContainerSpec, cpuNanos } from '../docker/context-spec';
-import { contextLabels, type InstanceIdentity } from '../docker/labels';
-import { cgroupReader } from '../docker/cgroup-reader';
-import { mergeLayers } from '../docker/layers';
-import { asEngineError } from '../docker/engine-errors';
-import type { RuntimeApiAddress } from '../docker/host-address';
+import { contextContainerSpec, cpuNanos } from '../engine/context-spec';
+import { contextLabels, type InstanceIdentity } from '../engine/labels';
+import { cgroupReader } from '../engine/cgroup-reader';
+import { mergeLayers } from '../images/layers';
+import { asEngineError } from '../engine/engine-errors';
+import type { RuntimeApiAddress } from '../engine/host-address';
 import type { LogSink } from '../logging/log-sink';
 import type { Clock } from '../clock';
 import { ContextContainer } from './context-container';

@@ -4,7 +4,7 @@ import { runtimeFamily, type FunctionConfig } from '../config/types';
 import { FunctionError, RuntimeExitError } from '../errors';
 import { lineSplitter } from '../logging/line-splitter';
 import type { LogSink } from '../logging/log-sink';
-import type { CgroupReader } from '../docker/cgroup-reader';
+import type { CgroupReader } from '../engine/cgroup-reader';
 import type { ContainerExit, ContainerIo, ContextContainer } from './context-container';
 import { ContextLost, type InvocationRequest, type InvocationResult } from './invocation';
 import type { InitializationType } from './lambda-env';
@@ -19,7 +19,7 @@ import { reportInvocation, sleep } from './invocation-report';
 import { relayStream, streamRate } from './relay-stream';
 import { ContextExtensions } from './context-extensions';
 import { platformEvents } from '../extensions/telemetry-events';
-import type { MergedLayers } from '../docker/layers';
+import type { MergedLayers } from '../images/layers';
 import type { ShutdownReason } from '../extensions/types';
 import { platformLines, type PlatformLines } from './platform-lines';
 

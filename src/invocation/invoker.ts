@@ -114,7 +114,7 @@ export class Invoker {
   }
 }
 
-/** An unreachable engine already arrives as a ServiceException (docker/engine-errors.ts). */
+/** An unreachable engine already arrives as a ServiceException (engine/engine-errors.ts). */
 function asServiceError(err: unknown): ServiceError {
   if (err instanceof ServiceError) return err;
   return new ServiceException(`could not run the invocation: ${(err as Error | undefined)?.message ?? String(err)}`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { docker, startFixtureOrchestrator } from '../helpers/orchestrator';
 import { waitFor } from '../helpers/pool-load';
-import { cgroupFile } from '../../src/docker/cgroup-reader';
+import { cgroupFile } from '../../src/engine/cgroup-reader';
 
 jest.setTimeout(120_000);
 

@@ -10,9 +10,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import Dockerode from 'dockerode';
-import { ensureRuntimeImage } from '../../src/docker/images';
-import { NODE_VERSIONS, nodeMajor } from '../../src/docker/node-dist';
-import { SDK_PACKAGES } from '../../src/docker/sdk-bundle';
+import { ensureRuntimeImage } from '../../src/images/images';
+import { NODE_VERSIONS, nodeMajor } from '../../src/images/node-dist';
+import { SDK_PACKAGES } from '../../src/images/sdk-bundle';
 
 const docker = new Dockerode();
 const LABELS = { 'orchestrator.test': 'images-runtimes' };

@@ -8,8 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import Dockerode from 'dockerode';
-import { ensureRuntimeImage, runtimeImageRef } from '../../src/docker/images';
-import { imageExists, parseLddOutput } from '../../src/docker/base-image';
+import { ensureRuntimeImage, runtimeImageRef } from '../../src/images/images';
+import { imageExists, parseLddOutput } from '../../src/images/base-image';
 import type { RuntimeName } from '../../src/config/types';
 
 const docker = new Dockerode();
@@ -328,13 +328,13 @@ describe('building the runtime images', () => {
   test('concurrent builders of one image (two module instances, as two processes) build it once', async () => {
     const dir = await freshImagesDir();
     try {
-      let a!: typeof import('../../src/docker/images');
-      let b!: typeof import('../../src/docker/images');
+      let a!: typeof import('../../src/images/images');
+      let b!: typeof import('../../src/images/images');
       jest.isolateModules(() => {
-        a = require('../../src/docker/images');
+        a = require('../../src/images/images');
       });
       jest.isolateModules(() => {
-        b = require('../../src/docker/images');
+        b = require('../../src/images/images');
       });
       expect(a).not.toBe(b);
       const expected = await runtimeImageRef('provided', { base: 'host', imagesDir: dir });

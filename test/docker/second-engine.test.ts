@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { resolveRuntimeApiAddress } from '../../src/docker/host-address';
+import { resolveRuntimeApiAddress } from '../../src/engine/host-address';
 import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
 import { cli, requireBuiltCli } from '../helpers/cli';
 import { CapturedLogs, FIXTURES } from '../helpers/orchestrator';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { ensureRuntimeImage } from '../../src/docker/images';
+import { ensureRuntimeImage } from '../../src/images/images';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, containerState, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
 

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { StartedOrchestrator } from '../../src/orchestrator';
-import { cgroupFile } from '../../src/docker/cgroup-reader';
+import { cgroupFile } from '../../src/engine/cgroup-reader';
 import { containerState, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
 import { waitFor } from '../helpers/pool-load';
 

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { dockerEndpoint } from '../../src/docker/client';
+import { dockerEndpoint } from '../../src/engine/client';
 
 /** The engine a client talks to, named for messages and per-engine build keys. */
 describe('dockerEndpoint', () => {

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mergeLayers } from '../../src/docker/layers';
+import { mergeLayers } from '../../src/images/layers';
 
 describe('mergeLayers: layer directories merged as Lambda extracts them into /opt', () => {
   let work: string;

@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { IdleReaper } from '../../src/context/idle-reaper';
 import { ContextPool } from '../../src/context/pool';
-import { asEngineError, isEngineUnreachable } from '../../src/docker/engine-errors';
-import { ContainerJanitor } from '../../src/docker/janitor';
+import { asEngineError, isEngineUnreachable } from '../../src/engine/engine-errors';
+import { ContainerJanitor } from '../../src/engine/janitor';
 import { ServiceException } from '../../src/errors';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeMember, fnConfig } from '../helpers/fake-member';

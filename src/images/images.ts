@@ -1,5 +1,5 @@
 /**
- * Runtime images (`images/<runtime>/Dockerfile` and what src/docker/runtime-recipes.ts composes
+ * Runtime images (`images/<runtime>/Dockerfile` and what src/images/runtime-recipes.ts composes
  * around it), tagged by content: `lambda-orchestrator/<runtime>:<hash12>` where the hash covers
  * every file of the build context and the base image identity. An existing
  * tag is reused as is; a missing one is built with the classic builder (no RUN in the Dockerfiles,
@@ -39,8 +39,8 @@ export interface RuntimeImageOptions {
 let cachedImagesDir: string | undefined;
 
 /**
- * The project's `images/` folder: walk up from this module (src/docker under ts-jest,
- * dist/src/docker after tsc) to the folder that holds both `package.json` and `images/`.
+ * The project's `images/` folder: walk up from this module (src/images under ts-jest,
+ * dist/src/images after tsc) to the folder that holds both `package.json` and `images/`.
  */
 export function defaultImagesDir(): string {
   if (cachedImagesDir !== undefined) return cachedImagesDir;

@@ -2,7 +2,7 @@
  * An offline base image assembled from this host's own files: /bin/sh, curl (when present) and
  * every shared library they and this host's Node.js load, plus the few /etc files a Lambda-like
  * sandbox needs. The language runtimes themselves (node, python) are added per runtime image
- * (src/docker/runtime-recipes.ts) at /var/lang, so the base is shared by every runtime. Imported with `docker import` (POST /images/create?fromSrc=-), so no registry is
+ * (src/images/runtime-recipes.ts) at /var/lang, so the base is shared by every runtime. Imported with `docker import` (POST /images/create?fromSrc=-), so no registry is
  * ever contacted.
  *
  * The tag carries a hash of the file list (with sizes and mtimes) and of this assembly code's
@@ -15,7 +15,7 @@ import * as path from 'path';
 import type Dockerode from 'dockerode';
 import execa from 'execa';
 import * as tarFs from 'tar-fs';
-import { dockerEndpoint, isNotFound } from './client';
+import { dockerEndpoint, isNotFound } from '../engine/client';
 import { processAlive } from '../process-alive';
 
 /** Bump when the assembly below changes what ends up in the image. */
