@@ -1,0 +1,17 @@
+/**
+ * Lambda's own constants and quotas, each named once: the Invoke API, the Runtime API, the stream
+ * relay and the log lines read them from here (docs/invoke-api.md, docs/execution-context.md).
+ */
+
+/** The only version that exists locally: no published versions, no aliases. */
+export const LATEST_VERSION = '$LATEST';
+
+/** A synchronous invocation's request and response payload (6 MB). */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/** An asynchronous (Event) invocation's payload, and a streamed invocation's request (256 KB). */
+export const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
+
+/** A streamed response is sent at full speed for its first 6 MB, then at about 2 MB/s. */
+export const STREAM_BURST_BYTES = 6 * 1024 * 1024;
+export const STREAM_BYTES_PER_SECOND = 2 * 1024 * 1024;
