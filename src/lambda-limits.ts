@@ -15,3 +15,7 @@ export const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
 /** A streamed response is sent at full speed for its first 6 MB, then at about 2 MB/s. */
 export const STREAM_BURST_BYTES = 6 * 1024 * 1024;
 export const STREAM_BYTES_PER_SECOND = 2 * 1024 * 1024;
+
+/** Lambda's sandbox user (sbx_user1051) and group: the function runs as them, not as root. */
+export const SANDBOX_UID = 993;
+export const SANDBOX_GID = 990;

@@ -1,10 +1,10 @@
 import type Docker from 'dockerode';
 import { runtimeFamily, type FunctionConfig } from '../config/types';
 import { launcherCommand } from '../extensions/launcher';
+import { SANDBOX_GID, SANDBOX_UID } from '../lambda-limits';
 
 /** 1769 MB of memory buys one full vCPU on Lambda; CPU is allotted in proportion. */
 export const MB_PER_VCPU = 1769;
-export const LAMBDA_UID_GID = '993:990';
 
 export interface ContextSpecInput {
   fn: FunctionConfig;
@@ -55,7 +55,7 @@ export function nodeHeapFlags(memoryMb: number): string[] {
   return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
 }
 
-/** The container an execution context runs in (CONTRACT section 4), as Docker create options. */
+/** The container an execution context runs in (docs/execution-context.md), as Docker create options. */
 export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerCreateOptions {
   const { fn } = input;
   const memoryBytes = fn.memorySize * 1024 * 1024;
@@ -64,7 +64,7 @@ export function contextContainerSpec(input: ContextSpecInput): Docker.ContainerC
   return {
     Image: input.image,
     Labels: input.labels,
-    User: LAMBDA_UID_GID,
+    User: `${SANDBOX_UID}:${SANDBOX_GID}`,
     WorkingDir: '/var/task',
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     // The image's own entrypoint, with the heap flags that depend on this function's memory.

@@ -3,10 +3,10 @@
  * libraries, the project's node_modules): a list of entries, a content hash over them, and a tar
  * stream of them for POST /build.
  */
-import { createHash } from 'crypto';
-import { promises as fsp } from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tarFs from 'tar-fs';
 
 export type ContextEntry =

@@ -5,20 +5,16 @@
  * tag is reused as is; a missing one is built with the classic builder (no RUN in the Dockerfiles,
  * so the offline host base works as well as a public one).
  */
-import { existsSync, promises as fsp, statSync } from 'fs';
-import * as path from 'path';
+import { existsSync, promises as fsp, statSync } from 'node:fs';
+import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import { type ContextEntry, hashContext, withContextTar } from './build-context';
 import { type RuntimeRecipe, runtimeRecipe } from './runtime-recipes';
 import type { BaseImageSource, RuntimeName } from '../config/types';
-import {
-  HOST_BASE_REPOSITORY,
-  buildOnce,
-  ensureHostBaseImage,
-  followDockerProgress,
-  hostBaseImageRef,
-  imageExists,
-} from './base-image';
+import { ensureHostBaseImage, hostBaseImageRef } from './base-image';
+import { buildOnce } from './build-lock';
+import { followDockerProgress, imageExists } from './engine-images';
+import { HOST_BASE_REPOSITORY } from './host-base-plan';
 
 /** Bump when the way images are built (not their files) changes. */
 const RECIPE_VERSION = 'runtime-image/2';

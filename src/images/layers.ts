@@ -81,7 +81,7 @@ async function build(dir: string, entries: Map<string, Entry>, cacheDir: string)
   const tmp = path.join(cacheDir, `.tmp-${randomBytes(6).toString('hex')}`);
   try {
     await fs.mkdir(tmp, { mode: 0o755 });
-    await fs.chmod(tmp, 0o755); // /opt is read by the function's user (993), whatever the umask
+    await fs.chmod(tmp, 0o755); // /opt is read by the function's user (SANDBOX_UID), whatever the umask
     for (const [rel, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const dest = path.join(tmp, rel);
       if (e.kind === 'dir') {

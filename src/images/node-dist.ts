@@ -4,11 +4,11 @@
  * (`npm pack node-linux-<arch>@<version>`, which checks the registry's integrity hash) into a cache.
  * No other download source.
  */
-import { createReadStream, promises as fsp } from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { pipeline } from 'stream/promises';
-import { createGunzip } from 'zlib';
+import { createReadStream, promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import execa from 'execa';
 import * as tarFs from 'tar-fs';
 

@@ -6,8 +6,8 @@
  * /var/lang/lib/pythonX.Y/site-packages, where Lambda has it (the runtime's bootstrap.py puts that
  * folder on sys.path after the function's own ones, unless PYTHONPATH is set).
  */
-import { existsSync, promises as fsp } from 'fs';
-import * as path from 'path';
+import { existsSync, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import execa from 'execa';
 import { type ContextEntry, folderEntries } from './build-context';
 

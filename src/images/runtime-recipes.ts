@@ -12,10 +12,11 @@
  * offline `host` one, Lambda's public images (which have their own language runtime and SDK), or
  * another public OS image.
  */
-import { existsSync } from 'fs';
-import * as path from 'path';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { type ContextEntry, folderEntries } from './build-context';
-import { lddPaths, planHostBase } from './base-image';
+import { planHostBase } from './host-base-plan';
+import { lddPaths } from './ldd';
 import { ensureNodeBinary, plannedNodeBinary } from './node-dist';
 import { botoEntries, missingPython, pythonLangEntries, pythonVersion } from './python-base';
 import { sdkEntries } from './sdk-bundle';

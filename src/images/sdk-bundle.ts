@@ -4,8 +4,8 @@
  * dependencies, each package resolved as Node.js would from the package that depends on it. No
  * network at `up`.
  */
-import { existsSync, promises as fsp } from 'fs';
-import * as path from 'path';
+import { existsSync, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import { type ContextEntry, folderEntries } from './build-context';
 
 /** The packages of the bundle (README: images/README.md lists them). */

@@ -1,7 +1,8 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureHostBaseImage, imageExists } from '../../src/images/base-image';
+import { ensureHostBaseImage } from '../../src/images/base-image';
+import { imageExists } from '../../src/images/engine-images';
 import { ensureRuntimeImage, runtimeImageRef } from '../../src/images/images';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { cli, requireBuiltCli, ROOT, run, UpProcess, type RunResult } from '../helpers/cli';

@@ -9,7 +9,8 @@ import * as path from 'path';
 import { PassThrough } from 'stream';
 import Dockerode from 'dockerode';
 import { ensureRuntimeImage, runtimeImageRef } from '../../src/images/images';
-import { imageExists, parseLddOutput } from '../../src/images/base-image';
+import { imageExists } from '../../src/images/engine-images';
+import { parseLddOutput } from '../../src/images/ldd';
 import type { RuntimeName } from '../../src/config/types';
 
 const docker = new Dockerode();
