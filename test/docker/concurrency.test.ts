@@ -1,6 +1,7 @@
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, containerState, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
-import { httpInvoke, sampleMax, waitFor } from '../helpers/pool-load';
+import { httpInvoke, sampleMax } from '../helpers/pool-load';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 4: the pool under real load: scale-out, reuse, reservedConcurrency, the memory budget,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { docker, startFixtureOrchestrator } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
 import { cgroupFile } from '../../src/engine/cgroup-reader';
+import { waitFor } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,7 @@
 import { loadConfigObject } from '../../src/config/load';
 import type { StartedOrchestrator } from '../../src/orchestrator';
-import { containersOf, docker, FIXTURES, sleep, startFixtureOrchestrator, type CapturedLogs, servingContainersOf, servingContexts } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
+import { containersOf, docker, FIXTURES, startFixtureOrchestrator, type CapturedLogs, servingContainersOf, servingContexts } from '../helpers/orchestrator';
+import { sleep, waitFor } from '../helpers/wait';
 
 /**
  * Issue 3, failures: every way a function can go wrong answers like Lambda (200 + Lambda's error

@@ -11,7 +11,8 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
 import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
-import { CapturedLogs, FIXTURES, sleep } from '../helpers/orchestrator';
+import { CapturedLogs, FIXTURES } from '../helpers/orchestrator';
+import { sleep } from '../helpers/wait';
 
 /** Issue 3, requests: Lambda's Invoke API shapes, invocation types, and the AWS SDK's view of them. */
 describe('the Invoke API, as AWS Lambda answers', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { FIXTURES, startFixtureOrchestrator, type CapturedLogs } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
+import { waitFor } from '../helpers/wait';
 
 jest.setTimeout(180_000);
 

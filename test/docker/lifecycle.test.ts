@@ -6,8 +6,9 @@ import execa from 'execa';
 import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
 import { DockerSocketProxy } from '../helpers/docker-proxy';
 import { containersOf, containerState, docker, FIXTURES, startFixtureOrchestrator } from '../helpers/orchestrator';
-import { httpInvoke, waitFor } from '../helpers/pool-load';
+import { httpInvoke } from '../helpers/pool-load';
 import { buildDist, containersOfPid, freePort, UpChild } from '../helpers/up-child';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 4, "nothing leaks, whatever happens": a SIGKILLed `up` is cleaned up by the next one,

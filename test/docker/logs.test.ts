@@ -2,7 +2,8 @@ import { PassThrough } from 'node:stream';
 import { streamLogSink } from '../../src/logging/log-sink';
 import { billedDurationMs } from '../../src/logging/report-lines';
 import type { StartedOrchestrator } from '../../src/orchestrator';
-import { sleep, startFixtureOrchestrator, type CapturedLogs } from '../helpers/orchestrator';
+import { startFixtureOrchestrator, type CapturedLogs } from '../helpers/orchestrator';
+import { sleep } from '../helpers/wait';
 
 /** Issue 3, logs: Lambda's START / function lines / END / REPORT (CONTRACT section 5). */
 describe('log lines, as AWS Lambda writes them', () => {

@@ -1,6 +1,6 @@
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containerState, docker, startFixtureOrchestrator, type CapturedLogs } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 3, the `provided` runtime: the function's own executable `bootstrap` is the runtime. Here it

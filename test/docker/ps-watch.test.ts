@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import execa from 'execa';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
 import { BIN, buildDist, ROOT } from '../helpers/up-child';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 15: `orchestrator ps --watch` in a real terminal (tmux, Debian's package): the table is

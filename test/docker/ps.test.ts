@@ -1,8 +1,8 @@
 import execa from 'execa';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
 import { BIN, buildDist, ROOT } from '../helpers/up-child';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 4, visibility: `orchestrator ps --endpoint URL` reads the live pool of a running

@@ -1,6 +1,6 @@
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 4: the idle reaper with real containers. idleTimeout 2 s, a sweep every 0.5 s: a frozen

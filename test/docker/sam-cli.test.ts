@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, requireBuiltCli, ROOT, run, UpProcess } from '../helpers/cli';
 import { docker } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 15 through the command line: `orchestrator up -f template.yaml` serving AWS SAM templates,

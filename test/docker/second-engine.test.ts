@@ -6,6 +6,7 @@ import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestra
 import { cli, requireBuiltCli } from '../helpers/cli';
 import { CapturedLogs, FIXTURES } from '../helpers/orchestrator';
 import { CGROUP_PARENT, GATEWAY, startSecondEngine, type SecondEngine } from '../helpers/second-engine';
+import { sleep, waitFor } from '../helpers/wait';
 
 /**
  * Issue 6, "any Docker host": the core cases against a second Docker engine started here for the
@@ -106,12 +107,12 @@ it('keeps globals and /tmp in one warm context, frozen between invocations', asy
   expect(new Set([r1.contextId, r2.contextId, r3.contextId]).size).toBe(1);
 
   const id = await containerOf(orch!, 'reuse');
-  await waitFor(async () => (await state(id)).Paused);
+  await waitFor(`container ${id.slice(0, 12)} paused`, async () => (await state(id)).Paused);
   const inflight = orch!.invoke('reuse', { sleepMs: 1200 });
   await sleep(500);
   expect(await state(id)).toMatchObject({ Running: true, Paused: false });
   await inflight;
-  await waitFor(async () => (await state(id)).Paused);
+  await waitFor(`container ${id.slice(0, 12)} paused`, async () => (await state(id)).Paused);
   // The container is on the second engine, not on the main one.
   await expect(mainEngine.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
 });
@@ -196,15 +197,3 @@ it('`orchestrator down` with DOCKER_HOST=tcp:// removes the contexts on that eng
   expect(warm.coldStart).toBe(true);
   expect(warm.payload.count).toBe(1);
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { ensureRuntimeImage } from '../../src/images/images';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, containerState, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 6: two orchestrators in one process at once, as jest workers run test files: each serves
@@ -47,7 +48,7 @@ describe('two orchestrators side by side in one process', () => {
     await a.invoke('alpha', {});
     const [aCtx] = await a.contexts();
     expect(aCtx.containerId).toBeTruthy();
-    await waitFor(async () => (await containerState(aCtx.containerId!)).Paused);
+    await waitFor("alpha's context paused", async () => (await containerState(aCtx.containerId!)).Paused);
     const ghost = await leftoverOfADeadOrchestrator();
 
     ({ orch: b } = await startFixtureOrchestrator({ beta: { code: 'reuse' } }));
@@ -105,11 +106,3 @@ describe('two orchestrators side by side in one process', () => {
     expect(again.payload.count).toBe(5);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

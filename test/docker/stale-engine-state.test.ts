@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { cgroupFile } from '../../src/engine/cgroup-reader';
 import { containerState, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
+import { waitFor } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 

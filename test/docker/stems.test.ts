@@ -1,6 +1,6 @@
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, containerState, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
+import { waitFor } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { StartedOrchestrator } from '../../src/orchestrator';
-import { containersOf, containerState, docker, servingContexts, sleep, startFixtureOrchestrator } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/pool-load';
+import { containersOf, containerState, docker, servingContexts, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { sleep, waitFor } from '../helpers/wait';
 
 /** Issue 2: one warm context, frozen between calls, reused with its globals and /tmp. */
 describe('a warm execution context, frozen between invocations', () => {

@@ -2,8 +2,9 @@ import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerState, docker } from '../helpers/orchestrator';
-import { httpInvoke, waitFor } from '../helpers/pool-load';
+import { httpInvoke } from '../helpers/pool-load';
 import { buildDist, containersOfPid, freePort, UpChild } from '../helpers/up-child';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 4, updates: `orchestrator up --watch`. A code change or a functions.yaml edit sends new

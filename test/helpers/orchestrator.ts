@@ -44,8 +44,6 @@ export async function containersOf(instanceId: string): Promise<Docker.Container
   return docker.listContainers({ all: true, filters: { label: [`orchestrator.instance=${instanceId}`] } });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * The contexts that have served or are serving `fn` (all functions when omitted): not the stems,
  * which are booted ahead of demand (settings.stemContexts) and have run no code of the function.

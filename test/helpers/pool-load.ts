@@ -1,4 +1,4 @@
-/** Helpers of the issue-4 Docker tests: calls through the HTTP Invoke API, polling, sampling. */
+/** Helpers of the pool's Docker tests: calls through the HTTP Invoke API, and sampling under load. */
 
 export interface HttpInvokeResult {
   status: number;
@@ -17,16 +17,6 @@ export async function httpInvoke(url: string, name: string, event: unknown): Pro
     /* not JSON */
   }
   return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), body };
-}
-
-/** Polls `probe` until it returns true; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 50): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** Calls `sample` every `everyMs` until stopped; keeps the maximum it returned. */

@@ -1,4 +1,4 @@
-import { FakeTimers } from '../helpers/fake-timers';
+import { FakeClock } from '../helpers/fake-clock';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExtensionsApi } from '../../src/extensions/extensions-api';
@@ -7,6 +7,7 @@ import { SHUTDOWN_LIMIT_MS, shutdownLimitMs } from '../../src/extensions/limits'
 import { PhaseAbandoned } from '../../src/extensions/rounds';
 import { TelemetryApi } from '../../src/extensions/telemetry';
 import type { ExtensionsApiEvent } from '../../src/extensions/types';
+import { sleep, waitFor } from '../helpers/wait';
 
 const X = '/2020-01-01/extension';
 
@@ -32,12 +33,12 @@ function request(port: number, method: string, path: string, headers: Record<str
 
 /** Resolves on the next turns of the event loop; long enough for loopback requests to be served. */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 10));
+  await sleep(50);
 }
 
+/** Polls until `cond`; a timeout names the condition by its source text. */
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(cond()).toBe(true);
+  await waitFor(String(cond), cond, 10_000, 10);
 }
 
 /** Tracks whether a promise has settled, without awaiting it. */
@@ -58,11 +59,11 @@ describe('ExtensionsApi over HTTP', () => {
   let server: http.Server;
   let port: number;
   let api: ExtensionsApi;
-  let timers: FakeTimers;
+  let timers: FakeClock;
   let events: ExtensionsApiEvent[];
 
   async function start(externalNames: string[] = ['ext-a', 'ext-b']): Promise<void> {
-    timers = new FakeTimers(1_700_000_000_000);
+    timers = new FakeClock(1_700_000_000_000);
     events = [];
     api = new ExtensionsApi({
       fn: { functionName: 'hello', functionVersion: '$LATEST', handler: 'index.handler', accountId: '000000000000' },

@@ -8,12 +8,13 @@ import { ExtensionsApi } from '../../src/extensions/extensions-api';
 import { launcherCommand } from '../../src/extensions/launcher';
 import { TelemetryApi } from '../../src/extensions/telemetry';
 import type { ExtensionsApiEvent } from '../../src/extensions/types';
+import { waitFor } from '../helpers/wait';
 
 const EXAMPLE = path.join(__dirname, '../../examples/layers/shell-extension/extensions/log-extension');
 
+/** Polls until `cond`; a timeout names the condition by its source text. */
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(cond()).toBe(true);
+  await waitFor(String(cond), cond, 10_000, 10);
 }
 
 /**

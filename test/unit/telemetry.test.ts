@@ -1,4 +1,4 @@
-import { FakeTimers } from '../helpers/fake-timers';
+import { FakeClock } from '../helpers/fake-clock';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExtensionsApi } from '../../src/extensions/extensions-api';
@@ -6,14 +6,15 @@ import { TelemetryApi } from '../../src/extensions/telemetry';
 import { logEvent, platformEvents, type TelemetryEvent } from '../../src/extensions/telemetry-events';
 import { BUFFERING, parseSubscription } from '../../src/extensions/telemetry-subscription';
 import { reportLine } from '../../src/logging/report-lines';
+import { sleep, waitFor } from '../helpers/wait';
 
+/** Polls until `cond`; a timeout names the condition by its source text. */
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(cond()).toBe(true);
+  await waitFor(String(cond), cond, 10_000, 10);
 }
 
 async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 10));
+  await sleep(50);
 }
 
 /** The extension's telemetry listener: records each POST, answers with `status()`. */
@@ -107,7 +108,7 @@ describe('Telemetry subscriptions (PUT /2022-07-01/telemetry)', () => {
       api = new ExtensionsApi({
         fn: { functionName: 'f', functionVersion: '$LATEST', handler: 'h', accountId: '000000000000' },
         externalNames: ['tel'],
-        telemetry: new TelemetryApi({ timers: new FakeTimers(Date.parse('2024-05-01T12:00:00.000Z')), post: async () => true }),
+        telemetry: new TelemetryApi({ timers: new FakeClock(Date.parse('2024-05-01T12:00:00.000Z')), post: async () => true }),
       });
       server = http.createServer((req, res) => void api.handle(req, res));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -154,13 +155,13 @@ describe('Telemetry subscriptions (PUT /2022-07-01/telemetry)', () => {
 
 describe('Telemetry delivery to the extension\'s listener', () => {
   let listener: Listener;
-  let timers: FakeTimers;
+  let timers: FakeClock;
   let telemetry: TelemetryApi;
 
   beforeEach(async () => {
     listener = new Listener();
     await listener.start();
-    timers = new FakeTimers(Date.parse('2024-05-01T12:00:00.000Z'));
+    timers = new FakeClock(Date.parse('2024-05-01T12:00:00.000Z'));
     telemetry = new TelemetryApi({ timers });
   });
   afterEach(async () => {
