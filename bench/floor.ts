@@ -1,5 +1,5 @@
 /**
- * The warm floor of issue 14: `docker unpause` of a raw container (paused, and seen paused, before
+ * The warm floor: `docker unpause` of a raw container (paused, and seen paused, before
  * the clock starts) plus one HTTP round trip to the server in it, with no orchestrator.
  */
 import type Docker from 'dockerode';

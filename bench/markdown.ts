@@ -1,5 +1,7 @@
 import type { Comparison, Table, Target } from './types';
 import type { Machine } from './machine';
+import { CLIENTS } from './scenarios/throughput';
+import { TARGETS } from './settings';
 
 export interface Report {
   command: string;
@@ -96,7 +98,7 @@ export function renderMarkdown(r: Report): string {
     `- Node.js: ${m.node}`,
     `- Load before the run: ${r.loadBefore}`,
     `- Load after the run: ${r.loadAfter}`,
-    '- Load during each scenario (a scenario that ran under load, its own or other work on this machine, reads slower, ours more than the baselines since it has more processes and hops to wake; scenarios 4 and 5 load the machine themselves, 16 clients and 50 cold starts):',
+    `- Load during each scenario (a scenario that ran under load, its own or other work on this machine, reads slower, ours more than the baselines since it has more processes and hops to wake; scenarios 4 and 5 load the machine themselves, ${Math.max(...CLIENTS)} clients and ${TARGETS.densityContexts} cold starts):`,
     ...r.loads.map((l) => `  - ${l}`),
     '',
     ...(r.machineFloors.length > 0
@@ -116,7 +118,7 @@ export function renderMarkdown(r: Report): string {
     '',
     '## How it was measured',
     '',
-    '- `npm run bench` compiles (tsc) and runs dist/bench/run.js; it needs the local Docker engine and takes about 10 minutes on 2 busy cores. `npm run bench -- --quick` runs fewer iterations (a smoke run of a few minutes), `-- --only 1,3` some scenarios (scenario 0, the floors, always runs), `-- --out FILE` writes elsewhere. It is not part of `npm test`.',
+    `- \`npm run bench\` compiles (tsc) and runs dist/bench/run.js; it needs the local Docker engine (this run took ${r.durationS.toFixed(0)} s on ${m.nproc} cores). \`npm run bench -- --quick\` runs fewer iterations (a smoke run), \`-- --only 1,3\` some scenarios (scenario 0, the floors, always runs), \`-- --out FILE\` writes elsewhere. It is not part of \`npm test\`.`,
     '- The orchestrator under test runs in a child process of its own (bench/orchestrator-host.ts, as `orchestrator up` would), the clients in the bench process; clients use keep-alive HTTP, as an SDK does. Warm-up iterations are not counted.',
     '- Baselines run no orchestrator code: raw containers of the same runtime image made from the same container spec as a context (same memory and CPU limits, user, mounts, read-only root), with `node` running bench/fixtures/noop/raw-server.js (a tiny HTTP server) or once.js (`docker run --rm` style). They carry the label `orchestrator.bench=1` and are removed at the end, on failure and on Ctrl-C too.',
     '- "Where the time goes" tables time pieces inside the orchestrator process (the Docker calls: ContextContainer.run, pause, unpause, limitCpu; the Runtime API exchange: RuntimeApiServer.deliver; Invoker.invoke) by wrapping those methods in the bench\'s child process, and read Init Duration from the REPORT lines; src/ is not instrumented.',

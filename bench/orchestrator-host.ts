@@ -71,7 +71,7 @@ type Request =
 let orch: StartedOrchestrator | undefined;
 
 /**
- * The CPU floor of goal 5: the least an HTTP server in this process can spend on one request. It
+ * The CPU floor: the least an HTTP server in this process can spend on one request. It
  * reads the body and answers `{}` as the Invoke API would, and nothing else.
  */
 let echo: http.Server | undefined;

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the targets of issues 9 and 14 (and issue 5's docker run comparison) in one run
- * on one Docker engine, each against a floor measured in the same run, written to BENCHMARKS.md.
+ * `npm run bench`: the bench's targets (bench/settings.ts, TARGETS) and the docker run comparison in
+ * one run on one Docker engine, each against a floor measured in the same run, written to BENCHMARKS.md.
  * Scenarios: 0 the engine's and the kernel's freeze floors, 1 warm under steady traffic (freeze
  * policies), 2 warm after idling, 3 cold start (stems on/off), 4 throughput, 5 density and RSS,
  * 6 docker run --rm per invocation. Flags: --quick (fewer iterations, a smoke run), --only 1,3
@@ -166,7 +166,7 @@ async function main(): Promise<number> {
     machineFloors: results.flatMap((r) => r.machine ?? []),
     tables,
     notes: [...failures.map((f) => `FAILED (not in the results): ${f}`), ...results.flatMap((r) => r.notes)],
-    analysis: [loadSummary(seen), ...analyse(results)],
+    analysis: [loadSummary(seen), ...analyse(results, { cpus: machine.nproc })],
   });
   writeFileSync(args.out, md);
   process.stdout.write(`\nwrote ${args.out}\n`);

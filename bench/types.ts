@@ -23,7 +23,7 @@ export interface Comparison {
   scenario: string;
   subject: Measured;
   baseline: Measured;
-  /** How the target is stated, e.g. "≤ 1.3× floor"; absent when the issue sets none. */
+  /** How the target is stated, e.g. "≤ 1.3× floor"; absent when there is none. */
   target?: { text: string; met: boolean };
   /** ratio = subject median / baseline median, unless `ratioInverted` (baseline / subject: "× faster"). */
   ratioInverted?: boolean;

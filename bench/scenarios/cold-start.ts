@@ -1,6 +1,5 @@
 /**
- * Scenario 3 (issue 9; issue 14, goal 3): cold start, the first invocation of a 128 MB no-op
- * function with no warm context, CPU quota on (applied once the init is over, as Lambda's init runs
+ * Scenario 3: cold start, the first invocation of a no-op function of the default memory with no warm context, CPU quota on (applied once the init is over, as Lambda's init runs
  * unthrottled), client to client, against a raw create + start of the same image (no CPU quota)
  * until the Node.js process in it answers HTTP. With stem contexts on (the default: a runtime
  * booted ahead of demand and frozen, claimed by the cold start, whose init runs then) and off.
@@ -10,9 +9,9 @@ import { waitPaused } from '../docker-util';
 import { msSince, summarize } from '../stats';
 import { scaled, type BenchContext, type Comparison, type ScenarioResult, type Table } from '../types';
 import { NOOP_CODE } from '../paths';
-import { cpuText, piece } from '../settings';
+import { cpuText, machineCpus, piece, TARGETS, WARM_SETTINGS } from '../settings';
 
-const MEMORY_MB = 128;
+const MEMORY_MB = WARM_SETTINGS.memorySize;
 const MODES = [
   { key: 'on', stems: 1, name: 'stems on (default)' },
   { key: 'off', stems: 0, name: 'stems off (stemContexts 0)' },
@@ -96,14 +95,14 @@ export async function coldStart(ctx: BenchContext): Promise<ScenarioResult> {
       scenario: `3. Cold start, ${mode.name} (${limits})`,
       subject: { label: 'orchestrator: first invocation, no warm context', stats: ours },
       baseline: { label: rawLabel, stats: raw },
-      target: { text: '≤ +50 ms over the raw start (median; issue 9)', met: ours.median - raw.median <= 50 },
+      target: { text: `≤ +${TARGETS.coldOverRawMs} ms over the raw start (median)`, met: ours.median - raw.median <= TARGETS.coldOverRawMs },
     });
     if (mode.stems > 0) {
       comparisons.push({
         scenario: `3. Cold start, ${mode.name} (${limits})`,
         subject: { label: 'orchestrator: first invocation, no warm context', stats: ours },
         baseline: { label: rawLabel, stats: raw },
-        target: { text: '≤ 0.5× the raw start (median; issue 14 goal 3)', met: ours.median <= 0.5 * raw.median },
+        target: { text: `≤ ${TARGETS.coldStemOfRaw}× the raw start (median)`, met: ours.median <= TARGETS.coldStemOfRaw * raw.median },
       });
     }
     const k = `s3.${mode.key}`;
@@ -142,8 +141,8 @@ export async function coldStart(ctx: BenchContext): Promise<ScenarioResult> {
     tables,
     facts,
     notes: [
-      `Scenario 3: ${iterations} cold starts per mode after ${warmup} warm-up, modes interleaved, each followed by a raw start (no CPU quota: the floor issue 9 names). Each on a fresh orchestrator; with stems on, the clock starts once the stem has booted and docker inspect shows it paused (the state a function is in after \`up\` has had a moment). ` +
-        'A claimed stem makes the orchestrator boot the next one at once, in the background: that boot competes with the measured cold start for the 2 cores and the engine.',
+      `Scenario 3: ${iterations} cold starts per mode after ${warmup} warm-up, modes interleaved, each followed by a raw start (no CPU quota: the fastest a container of this image starts). Each on a fresh orchestrator; with stems on, the clock starts once the stem has booted and docker inspect shows it paused (the state a function is in after \`up\` has had a moment). ` +
+        `A claimed stem makes the orchestrator boot the next one at once, in the background: that boot competes with the measured cold start for the ${machineCpus()} cores and the engine.`,
     ],
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Scenario 5: density (and the orchestrator's RSS, issue 14 goal 5). 50 concurrent cold invocations bring up 50 contexts; once all are frozen,
+ * Scenario 5: density and the orchestrator's RSS. TARGETS.densityContexts concurrent cold
+ * invocations bring up as many contexts; once all are frozen,
  * the memory they take on the host (sum of their cgroups, and the drop of MemAvailable); then the
  * time stop() takes to remove them all. A paused raw container of the same image is the floor.
  */
@@ -8,10 +9,10 @@ import { cgroupMemory, memAvailable, sleep, waitPaused } from '../docker-util';
 import { msSince } from '../stats';
 import type { BenchContext, ScenarioResult } from '../types';
 import { NOOP_CODE } from '../paths';
-import { cpuText, WARM_SETTINGS } from '../settings';
+import { cpuText, TARGETS, WARM_SETTINGS } from '../settings';
 
 export async function density(ctx: BenchContext): Promise<ScenarioResult> {
-  const count = Math.max(5, Math.round(50 * Math.min(1, ctx.scale * 2)));
+  const count = Math.max(5, Math.round(TARGETS.densityContexts * Math.min(1, ctx.scale * 2)));
   const mb = (b: number) => (b / (1024 * 1024)).toFixed(1);
 
   // The floor: one raw container with a Node.js HTTP server, paused.
@@ -75,9 +76,9 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
       targets: [
         {
           scenario: `5. Orchestrator RSS with ${n} frozen contexts`,
-          text: '< 150 MB (issue 14 goal 5)',
-          got: `${orchRss.toFixed(0)} MB${n < 50 ? ` (${n} contexts in this run, not 50)` : ''}`,
-          met: orchRss < 150 && n >= 50 && notFrozen === 0,
+          text: `< ${TARGETS.orchestratorRssMb} MB`,
+          got: `${orchRss.toFixed(0)} MB${n < TARGETS.densityContexts ? ` (${n} contexts in this run, not ${TARGETS.densityContexts})` : ''}`,
+          met: orchRss < TARGETS.orchestratorRssMb && n >= TARGETS.densityContexts && notFrozen === 0,
         },
       ],
       facts: { 's5.failures': failures.length, 's5.refills': refills, 's5.answered': count, 's5.orchRssMb': orchRss, 's5.notFrozen': notFrozen, 's5.n': n, 's5.upMs': upMs, 's5.stopMs': stopMs, 's5.usageMb': usage / 2 ** 20, 's5.rssMb': rss / 2 ** 20, 's5.freeMb': freeDelta / 2 ** 20 },

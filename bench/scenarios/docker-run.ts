@@ -1,11 +1,12 @@
 /**
- * Scenario 6 (issue 5): what people do today without warm reuse, one container per invocation, as the
+ * Scenario 6: what people do without warm reuse, one container per invocation, as the
  * baseline the warm path is compared to. Both through the Engine API (create, attach, start,
  * wait, remove: what `docker run --rm` does, minus the CLI) and with the docker CLI itself.
  * No CPU quota on these (the fastest `docker run --rm` can be: a conservative baseline).
  */
 import { summarize, timed } from '../stats';
 import { scaled, type BenchContext, type ScenarioResult } from '../types';
+import { TARGETS, WARM_SETTINGS } from '../settings';
 
 export const DOCKER_RUN_CPU_LIMIT = false;
 
@@ -32,20 +33,20 @@ export async function dockerRunPerInvocation(ctx: BenchContext, warm: { label: s
         scenario: '6. Warm after idling vs one container per invocation',
         subject: { label: warm.label, stats: warmStats },
         baseline: { label: '`docker run --rm` via the Engine API (create, attach, start, wait, remove), no CPU quota', stats: apiStats },
-        target: { text: '≥ 20× faster (median; issue 5)', met: apiStats.median / warmStats.median >= 20 },
+        target: { text: `≥ ${TARGETS.dockerRunSpeedup}× faster (median)`, met: apiStats.median / warmStats.median >= TARGETS.dockerRunSpeedup },
         ratioInverted: true,
       },
       {
         scenario: '6. Warm after idling vs one container per invocation',
         subject: { label: warm.label, stats: warmStats },
         baseline: { label: '`docker run --rm` with the docker CLI, no CPU quota', stats: cliStats },
-        target: { text: '≥ 20× faster (median; issue 5)', met: cliStats.median / warmStats.median >= 20 },
+        target: { text: `≥ ${TARGETS.dockerRunSpeedup}× faster (median)`, met: cliStats.median / warmStats.median >= TARGETS.dockerRunSpeedup },
         ratioInverted: true,
       },
     ],
     tables: [],
     notes: [
-      `Scenario 6: ${iterations} runs each after ${warmup} warm-up; the container loads the same no-op handler, runs it once on \`{}\`, prints the result and exits (bench/fixtures/noop/once.js); 128 MB, same user, mounts and read-only root as a context.`,
+      `Scenario 6: ${iterations} runs each after ${warmup} warm-up; the container loads the same no-op handler, runs it once on \`{}\`, prints the result and exits (bench/fixtures/noop/once.js); ${WARM_SETTINGS.memorySize} MB, same user, mounts and read-only root as a context.`,
     ],
   };
 }

@@ -10,13 +10,16 @@ import { msSince, summarize } from '../stats';
 import { scaled, type BenchContext, type ScenarioResult } from '../types';
 import { piece, WARM_SETTINGS } from '../settings';
 
+/** Pause/unpause pairs at the start that are not counted. */
+const WARMUP = 3;
+
 export async function engineFloors(ctx: BenchContext): Promise<ScenarioResult> {
   const n = scaled(ctx, 60, 15);
   const { server } = await ctx.baselines.startServer(WARM_SETTINGS.cpuLimit);
   try {
     const pause: number[] = [];
     const unpause: number[] = [];
-    for (let i = 0; i < n + 3; i++) {
+    for (let i = 0; i < n + WARMUP; i++) {
       const t0 = process.hrtime.bigint();
       await server.pause();
       const p = msSince(t0);
@@ -25,7 +28,7 @@ export async function engineFloors(ctx: BenchContext): Promise<ScenarioResult> {
       await server.unpause();
       const u = msSince(t1);
       await server.roundTrip(); // the server answers again: it was really thawed
-      if (i >= 3) {
+      if (i >= WARMUP) {
         pause.push(p);
         unpause.push(u);
       }
@@ -67,7 +70,7 @@ export async function engineFloors(ctx: BenchContext): Promise<ScenarioResult> {
       machine: rows,
       tables: [],
       notes: [
-        `Machine floors: ${n} pauses and unpauses of a raw container (after 3 not counted), then ${kernel ? n : 0} freezes and thaws of its cgroup by the kernel freezer directly; ` +
+        `Machine floors: ${n} pauses and unpauses of a raw container (after ${WARMUP} not counted), then ${kernel ? n : 0} freezes and thaws of its cgroup by the kernel freezer directly; ` +
           'an HTTP round trip to the server in it after each thaw checks that it runs again.',
       ],
       facts: {

@@ -1,5 +1,5 @@
 /**
- * Scenario 2 (issue 14, goal 2): a warm invocation after idling longer than the freeze grace (the
+ * Scenario 2: a warm invocation after idling longer than the freeze grace (the
  * context frozen: seen `Paused` by docker inspect before the clock starts), client to client
  * through the Invoke API, with the default settings, against the floor measured in the same run,
  * interleaved: raw `docker unpause` of an already-paused container of the same image plus one
@@ -11,7 +11,7 @@ import { floorSample } from '../floor';
 import { msSince, summarize } from '../stats';
 import { scaled, type BenchContext, type ScenarioResult } from '../types';
 import { NOOP_CODE } from '../paths';
-import { limitsText, piece, WARM_SETTINGS } from '../settings';
+import { limitsText, piece, TARGETS, WARM_SETTINGS } from '../settings';
 
 export async function warmFrozen(ctx: BenchContext): Promise<ScenarioResult & { warmSamples: number[] }> {
   const warmup = scaled(ctx, 10);
@@ -98,7 +98,7 @@ export async function warmFrozen(ctx: BenchContext): Promise<ScenarioResult & { 
           scenario: `2. Warm after idling, frozen (${limitsText(limits)}, default settings)`,
           subject: { label: 'orchestrator: Invoke API (HTTP) → thaw → runtime → response', stats: s },
           baseline: { label: 'floor: raw `docker unpause` + 1 HTTP round trip', stats: f },
-          target: { text: '≤ 1.15× floor (median; issue 14 goal 2)', met: ratio <= 1.15 },
+          target: { text: `≤ ${TARGETS.idleOfFloor}× floor (median)`, met: ratio <= TARGETS.idleOfFloor },
         },
       ],
       tables: [

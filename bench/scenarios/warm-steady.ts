@@ -1,11 +1,11 @@
 /**
- * Scenario 1 (issue 14, goal 1): warm invocations under steady traffic, one client, a call every
- * 20 ms, for each freeze policy (settings.freezeGrace 0, 25 = the default, 50, 100), against the
- * floor: raw `docker unpause` + one HTTP round trip, sampled in the same scenario before and after
- * each policy's traffic. Traffic comes in bursts; after each, docker inspect is polled until the
- * context shows `Paused` (issue 14: within 100 ms of its last response). Also the orchestrator's
- * CPU per invocation (issue 14, goal 5) and, for reference, a plain round trip to a running (never
- * paused) raw container at the same cadence.
+ * Scenario 1: warm invocations under steady traffic, one client, a call every PERIOD_MS, for each
+ * freeze policy (GRACE_POLICIES, settings.freezeGrace; its default among them), against the floor:
+ * raw `docker unpause` + one HTTP round trip, sampled in the same scenario before and after each
+ * policy's traffic. Traffic comes in bursts; after each, docker inspect is polled until the context
+ * shows `Paused` (due within PAUSED_WITHIN_MS of its last response, docs/execution-context.md).
+ * Also the orchestrator's CPU per invocation against a trivial HTTP server's, and, for reference, a
+ * plain round trip to a running (never paused) raw container at the same cadence.
  */
 import { invoke, keepAliveAgent } from '../http-client';
 import { sleep } from '../docker-util';
@@ -15,7 +15,8 @@ import { msSince, summarize } from '../stats';
 import { scaled, type BenchContext, type Comparison, type ScenarioResult, type Table, type Target } from '../types';
 import { NOOP_CODE } from '../paths';
 import { DEFAULT_SETTINGS } from '../../src/config/settings-table';
-import { limitsText, piece, WARM_SETTINGS } from '../settings';
+import { PAUSED_WITHIN_MS } from '../../src/context/freeze-timing';
+import { limitsText, piece, TARGETS, WARM_SETTINGS } from '../settings';
 
 export const PERIOD_MS = 20;
 export const GRACE_POLICIES = [0, 25, 50, 100];
@@ -60,7 +61,7 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
     });
     facts['s1.plain'] = summarize(plain).median;
 
-    // Goal 5's floor: the orchestrator's process serving the same client at the same cadence with
+    // The CPU floor: the orchestrator's process serving the same client at the same cadence with
     // a trivial HTTP server (body read, `{}` answered), no orchestrator running.
     const echoUrl = await ctx.orch.echoStart();
     const echoAgent = keepAliveAgent();
@@ -177,23 +178,23 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
           scenario: `1. Warm, steady traffic, a call every ${PERIOD_MS} ms (freezeGrace ${grace}${isDefault ? ', the default' : ''}; ${limitsText(WARM_SETTINGS)})`,
           subject: { label: 'orchestrator: Invoke API (HTTP) → runtime → response', stats: s },
           baseline: { label: 'floor: raw `docker unpause` + 1 HTTP round trip', stats: f },
-          target: { text: '≤ 0.25× floor (median; issue 14 goal 1)', met: s.median <= 0.25 * f.median },
+          target: { text: `≤ ${TARGETS.steadyOfFloor}× floor (median)`, met: s.median <= TARGETS.steadyOfFloor * f.median },
         });
         targets.push({
           scenario: `1. Paused after steady traffic stops (freezeGrace ${grace}${isDefault ? ', the default' : ''})`,
-          text: 'docker inspect shows Paused ≤ 100 ms after the last response (every burst; issue 14 goal 1)',
+          text: `docker inspect shows Paused ≤ ${PAUSED_WITHIN_MS} ms after the last response (every burst)`,
           got: `median ${up.median.toFixed(1)} ms, max ${up.max.toFixed(1)} ms over ${pausedUpper.length} bursts (the inspect before it: ≥ ${Math.max(...pausedLower).toFixed(1)} ms)`,
-          met: up.max <= 100,
+          met: up.max <= PAUSED_WITHIN_MS,
         });
         if (isDefault) {
           const echo = facts['s1.echoCpu'];
           targets.push({
             scenario: `1. Orchestrator CPU per warm invocation (steady traffic, freezeGrace ${grace})`,
-            text: '≤ 0.3 ms (process.cpuUsage of the orchestrator process; issue 14 goal 5)',
+            text: `≤ ${TARGETS.orchestratorCpuMs} ms (process.cpuUsage of the orchestrator process)`,
             got:
               `${cpuPer.toFixed(3)} ms over ${cpuCalls} invocations; the floor, a trivial HTTP server in the same process at the same cadence: ` +
               `${echo.toFixed(3)} ms per request (${(cpuPer / echo).toFixed(1)}× it, for an Invoke API exchange and two Runtime API ones)`,
-            met: cpuPer <= 0.3,
+            met: cpuPer <= TARGETS.orchestratorCpuMs,
           });
           tables.push({
             title: `Scenario 1 (freezeGrace ${grace}), where the time goes (median / p99, ms)`,
@@ -202,7 +203,7 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
               piece('floor: raw `docker unpause` alone', floorUnpause, 'bench process, dockerode'),
               piece('floor: HTTP round trip alone (after the thaw)', floorRt, 'bench process'),
               piece(`plain HTTP round trip to a running raw container, a call every ${PERIOD_MS} ms`, plain, 'bench process'),
-              [`CPU of a trivial HTTP server per request, a call every ${PERIOD_MS} ms (goal 5's floor)`, facts['s1.echoCpu'].toFixed(3), '', `orchestrator process, process.cpuUsage over ${facts['s1.echoCalls']} requests`],
+              [`CPU of a trivial HTTP server per request, a call every ${PERIOD_MS} ms (the CPU floor)`, facts['s1.echoCpu'].toFixed(3), '', `orchestrator process, process.cpuUsage over ${facts['s1.echoCalls']} requests`],
               piece('ours: deliver → result (Runtime API hop, runtime, handler)', deliver, 'orchestrator process'),
               piece('ours: the rest of Invoker.invoke (pool, bookkeeping, a thaw if any)', invokeMs.map((v, i) => v - deliver[i]), 'Invoker.invoke − deliver'),
               piece('ours: client ↔ Invoke API (HTTP, body, routing, reply)', hop, 'client total − Invoker.invoke'),
@@ -232,6 +233,7 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
   }
   tables.unshift(policyTable);
   facts['s1.failures'] = failures.length;
+  facts['s1.bursts'] = bursts;
   return {
     comparisons,
     targets,

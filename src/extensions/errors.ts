@@ -17,14 +17,3 @@ export class ExtensionFailure extends FunctionError {
     super(errorType, `Extension ${extension} failed: ${reported}`);
   }
 }
-
-/** The Extensions API's error body, as Lambda's Runtime API renders it. */
-export interface WireError {
-  status: number;
-  errorType: string;
-  errorMessage: string;
-}
-
-export function wireError(status: number, errorType: string, errorMessage: string): WireError {
-  return { status, errorType, errorMessage };
-}

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { discardBody, readBody } from '../http/read-body';
-import { sendJson, sendJsonAndClose } from '../http/replies';
-import { ExtensionFailure, type ExtensionFailureType, type WireError } from './errors';
+import { sendJson } from '../http/replies';
+import { sendAccepted, sendApiError, sendBodyTimeout, sendFault, sendOk, tooLarge, type ApiError } from '../http/api-errors';
+import { headerOf } from '../http/request';
+import { ExtensionFailure, type ExtensionFailureType } from './errors';
 import { EXTENSION_BODY_LIMITS, shutdownLimitMs } from './limits';
 import { ERR, Registry, describe, type ExtensionRecord } from './registry';
 import { PhaseAbandoned, Round } from './rounds';
@@ -10,7 +12,7 @@ import type { TelemetryApi } from './telemetry';
 import { platformEvents } from './telemetry-events';
 import { systemTimers, type Timers } from './timers';
 import type { ExtensionEvent, ExtensionsApiEvent, FunctionMetadata, InvokeInput, RegisteredExtension, ShutdownReason } from './types';
-import { extensionRoute, headerOf, HEADERS, replyError, type ExtensionRoute } from './wire';
+import { extensionRoute, HEADERS, type ExtensionRoute } from './wire';
 
 export interface ExtensionsApiOptions {
   fn: FunctionMetadata;
@@ -180,8 +182,7 @@ export class ExtensionsApi {
         : this.serve(routed.route, routed.query, req, res);
     served.catch((err: unknown) => {
       this.opts.onError?.(err);
-      if (!res.headersSent) sendJsonAndClose(res, 500, { errorMessage: 'Internal Server Error', errorType: 'InternalServerError' });
-      else res.destroy();
+      sendFault(res);
     });
     return true;
   }
@@ -213,13 +214,13 @@ export class ExtensionsApi {
       try {
         parsed = JSON.parse(body.toString('utf8'));
       } catch (err) {
-        return replyError(res, ERR.format((err as Error).message));
+        return sendApiError(res, ERR.format((err as Error).message));
       }
     }
     const name = headerOf(req, HEADERS.name);
-    if (this.shutDown && name) return replyError(res, ERR.closed());
+    if (this.shutDown && name) return sendApiError(res, ERR.closed());
     const record = this.registry.register(name, parsed);
-    if ('status' in record) return replyError(res, record);
+    if ('status' in record) return sendApiError(res, record);
     const fn = this.opts.fn;
     const wantsAccount = (headerOf(req, HEADERS.acceptFeature) ?? '').split(',').some((f) => f.trim() === 'accountId');
     const answer = { functionName: fn.functionName, functionVersion: fn.functionVersion, handler: fn.handler, ...(wantsAccount ? { accountId: fn.accountId } : {}) };
@@ -230,8 +231,8 @@ export class ExtensionsApi {
 
   private onNext(x: ExtensionRecord, req: http.IncomingMessage, res: http.ServerResponse): void {
     req.resume(); // a GET has no body worth reading
-    if (x.state === 'init-error' || x.state === 'exit-error') return replyError(res, ERR.state(x, 'Ready', 'the extension reported an error'));
-    if (x.waiter) return replyError(res, ERR.state(x, 'Ready', 'it is already waiting for an event'));
+    if (x.state === 'init-error' || x.state === 'exit-error') return sendApiError(res, ERR.state(x, 'Ready', 'the extension reported an error'));
+    if (x.waiter) return sendApiError(res, ERR.state(x, 'Ready', 'it is already waiting for an event'));
     this.hold(res);
     const finished = x.current;
     x.current = undefined;
@@ -266,7 +267,7 @@ export class ExtensionsApi {
     if (!body) return;
     x.state = kind;
     x.waiter = undefined;
-    sendJson(res, 202, { status: 'OK' });
+    sendAccepted(res);
     this.opts.onEvent?.({ kind, name: x.name, errorType, body });
     this.fail(kind === 'init-error' ? 'Extension.InitError' : 'Extension.ExitError', x.name, errorType, x.id);
   }
@@ -282,7 +283,7 @@ export class ExtensionsApi {
     req.resume();
     this.hold(res);
     this.externalsRegistered().then(
-      () => sendJson(res, 200, { status: 'OK' }),
+      () => sendOk(res),
       (err: unknown) => {
         const errorType = err instanceof ExtensionFailure ? err.errorType : 'Extension.Crash';
         sendJson(res, 500, { errorType, errorMessage: (err as Error).message });
@@ -294,7 +295,7 @@ export class ExtensionsApi {
     discardBody(req, this.bodyTimeoutMs);
     const name = query.get('name') ?? '';
     const status = Number(query.get('status') ?? 'NaN');
-    sendJson(res, 202, { status: 'OK' });
+    sendAccepted(res);
     if (!name) return;
     this.opts.onEvent?.({ kind: 'exited', name, status });
     if (this.shutDown) {
@@ -315,9 +316,9 @@ export class ExtensionsApi {
     return then(x);
   }
 
-  private refuse(req: http.IncomingMessage, res: http.ServerResponse, e: WireError): void {
+  private refuse(req: http.IncomingMessage, res: http.ServerResponse, e: ApiError): void {
     discardBody(req, this.bodyTimeoutMs);
-    replyError(res, e);
+    sendApiError(res, e);
   }
 
   /** The body, or undefined once the request has been answered (too large, too slow) or abandoned. */
@@ -327,10 +328,10 @@ export class ExtensionsApi {
       case 'ok':
         return read.data;
       case 'too-large':
-        replyError(res, { status: 413, errorType: 'RequestEntityTooLarge', errorMessage: `Exceeded maximum allowed payload size (${limit} bytes).` });
+        sendApiError(res, tooLarge(limit));
         return undefined;
       case 'timeout':
-        sendJsonAndClose(res, 408, { errorType: 'RequestTimeout', errorMessage: 'body not received in time' });
+        sendBodyTimeout(res);
         return undefined;
       case 'aborted':
         return undefined;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { wireError, type WireError } from './errors';
+import { apiError, type ApiError } from '../http/api-errors';
 import { MAX_EXTENSIONS } from './limits';
 import { EXTENSION_EVENT_TYPES, type ExtensionEvent, type ExtensionEventType, type ExtensionState, type RegisteredExtension } from './types';
 
@@ -22,18 +22,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Lambda's error types and messages (its Runtime API server's constants). */
 export const ERR = {
-  nameInvalid: (): WireError => wireError(403, 'Extension.InvalidExtensionName', 'Empty extension name'),
-  closed: (): WireError => wireError(403, 'Extension.RegistrationClosed', 'Extension registration closed already'),
-  duplicate: (): WireError => wireError(403, 'Extension.InvalidExtensionState', 'Extension with this name already registered'),
-  tooMany: (): WireError => wireError(403, 'Extension.TooManyExtensions', `Extension limit (${MAX_EXTENSIONS}) reached`),
-  format: (message: string): WireError => wireError(403, 'InvalidRequestFormat', message),
-  eventType: (message: string): WireError => wireError(403, 'Extension.InvalidEventType', message),
-  idMissing: (): WireError => wireError(403, 'Extension.MissingExtensionIdentifier', 'Missing Lambda-Extension-Identifier header'),
-  idInvalid: (): WireError => wireError(403, 'Extension.InvalidExtensionIdentifier', 'Invalid Lambda-Extension-Identifier'),
-  idUnknown: (id: string): WireError => wireError(403, 'Extension.UnknownExtensionIdentifier', `Unknown extension ${id}`),
-  missingHeader: (header: string): WireError => wireError(403, 'Extension.MissingHeader', `${header} not found`),
-  state: (ext: ExtensionRecord, to: string, why: string): WireError =>
-    wireError(403, 'Extension.InvalidExtensionState', `State transition from ${STATE_NAMES[ext.state]} to ${to} failed for extension ${ext.id}. Error: ${why}`),
+  nameInvalid: (): ApiError => apiError(403, 'Extension.InvalidExtensionName', 'Empty extension name'),
+  closed: (): ApiError => apiError(403, 'Extension.RegistrationClosed', 'Extension registration closed already'),
+  duplicate: (): ApiError => apiError(403, 'Extension.InvalidExtensionState', 'Extension with this name already registered'),
+  tooMany: (): ApiError => apiError(403, 'Extension.TooManyExtensions', `Extension limit (${MAX_EXTENSIONS}) reached`),
+  format: (message: string): ApiError => apiError(403, 'InvalidRequestFormat', message),
+  eventType: (message: string): ApiError => apiError(403, 'Extension.InvalidEventType', message),
+  idMissing: (): ApiError => apiError(403, 'Extension.MissingExtensionIdentifier', 'Missing Lambda-Extension-Identifier header'),
+  idInvalid: (): ApiError => apiError(403, 'Extension.InvalidExtensionIdentifier', 'Invalid Lambda-Extension-Identifier'),
+  idUnknown: (id: string): ApiError => apiError(403, 'Extension.UnknownExtensionIdentifier', `Unknown extension ${id}`),
+  missingHeader: (header: string): ApiError => apiError(403, 'Extension.MissingHeader', `${header} not found`),
+  state: (ext: ExtensionRecord, to: string, why: string): ApiError =>
+    apiError(403, 'Extension.InvalidExtensionState', `State transition from ${STATE_NAMES[ext.state]} to ${to} failed for extension ${ext.id}. Error: ${why}`),
 };
 
 /** Lambda's names for the states, as its error messages print them. */
@@ -66,7 +66,7 @@ export class Registry {
   }
 
   /** Registers `name` for the events of a register body (already parsed as JSON), or says why not. */
-  register(name: string | undefined, body: unknown): ExtensionRecord | WireError {
+  register(name: string | undefined, body: unknown): ExtensionRecord | ApiError {
     if (!name) return ERR.nameInvalid();
     const events = parseEvents(body);
     if ('status' in events) return events;
@@ -93,7 +93,7 @@ export class Registry {
   }
 
   /** The extension a request's Lambda-Extension-Identifier names, or Lambda's 403. */
-  find(id: string | undefined): ExtensionRecord | WireError {
+  find(id: string | undefined): ExtensionRecord | ApiError {
     if (!id) return ERR.idMissing();
     if (!UUID.test(id)) return ERR.idInvalid();
     return this.byId.get(id.toLowerCase()) ?? ERR.idUnknown(id);
@@ -104,7 +104,7 @@ export function describe(x: ExtensionRecord): RegisteredExtension {
   return { id: x.id, name: x.name, external: x.external, events: [...x.events], state: x.state };
 }
 
-function parseEvents(body: unknown): ExtensionEventType[] | WireError {
+function parseEvents(body: unknown): ExtensionEventType[] | ApiError {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return ERR.format('the body must be a JSON object');
   const { events, configurationKeys } = body as { events?: unknown; configurationKeys?: unknown };
   if (Array.isArray(configurationKeys) && configurationKeys.length > 0) {

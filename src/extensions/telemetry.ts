@@ -1,4 +1,4 @@
-import { wireError, type WireError } from './errors';
+import { apiError, type ApiError } from '../http/api-errors';
 import { TelemetryPoster } from './telemetry-post';
 import { SubscriberBuffer, type Post } from './telemetry-buffer';
 import { platformEvents, streamOf, type TelemetryEvent } from './telemetry-events';
@@ -61,9 +61,9 @@ export class TelemetryApi {
 
   /** Handles a subscription of `extension` (already identified by the Extensions API). */
   subscribe(extension: string, body: Buffer): SubscribeAnswer {
-    if (!this.open) return answer(wireError(403, 'Telemetry.SubscriptionClosed', 'Telemetry API subscription is closed'));
+    if (!this.open) return answer(apiError(403, 'Telemetry.SubscriptionClosed', 'Telemetry API subscription is closed'));
     const parsed = parseSubscription(body);
-    if (!parsed.ok) return answer(wireError(400, 'ValidationError', parsed.message));
+    if (!parsed.ok) return answer(apiError(400, 'ValidationError', parsed.message));
     this.subscribers.get(extension)?.close(); // a new subscription replaces its earlier one
     const buffer = new SubscriberBuffer(extension, parsed.subscription, this.post, this.timers);
     this.subscribers.set(extension, buffer);
@@ -102,6 +102,6 @@ export class TelemetryApi {
   }
 }
 
-function answer(e: WireError): SubscribeAnswer {
+function answer(e: ApiError): SubscribeAnswer {
   return { status: e.status, body: { errorType: e.errorType, errorMessage: e.errorMessage } };
 }

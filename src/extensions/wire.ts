@@ -1,6 +1,4 @@
-import type http from 'node:http';
-import { sendJson } from '../http/replies';
-import type { WireError } from './errors';
+import { apiError, noRoute, type ApiError } from '../http/api-errors';
 
 /** Header names as Lambda spells them (Node keeps the case it is given on the wire). */
 export const HEADERS = {
@@ -31,7 +29,7 @@ const ROUTES: Record<string, { route: ExtensionRoute; method: string }> = {
 
 export type Routed =
   | { kind: 'route'; route: ExtensionRoute; query: URLSearchParams }
-  | { kind: 'error'; error: WireError }
+  | { kind: 'error'; error: ApiError }
   | { kind: 'not-ours' };
 
 /** Which of the Extensions and Telemetry APIs' routes a request is; `not-ours` for any other path. */
@@ -40,26 +38,12 @@ export function extensionRoute(method: string | undefined, url: string | undefin
   const known = ROUTES[path];
   if (known) {
     if (method !== known.method) {
-      return { kind: 'error', error: { status: 405, errorType: 'MethodNotAllowed', errorMessage: `${String(method)} not allowed on ${path}` } };
+      return { kind: 'error', error: apiError(405, 'MethodNotAllowed', `${String(method)} not allowed on ${path}`) };
     }
     return { kind: 'route', route: known.route, query: new URLSearchParams(search) };
   }
   if (path.startsWith(EXTENSION_PREFIX) || path.startsWith(`${TELEMETRY_PATH}/`)) {
-    return { kind: 'error', error: { status: 404, errorType: 'InvalidRequest', errorMessage: `no route ${String(method)} ${truncate(path)}` } };
+    return { kind: 'error', error: noRoute(method, path) };
   }
   return { kind: 'not-ours' };
-}
-
-export function headerOf(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-export function replyError(res: http.ServerResponse, e: WireError): void {
-  if (res.headersSent || res.destroyed) return;
-  sendJson(res, e.status, { errorMessage: e.errorMessage, errorType: e.errorType });
-}
-
-function truncate(s: string): string {
-  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
 }

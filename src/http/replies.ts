@@ -1,9 +1,18 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+/** A whole answer in one write, its length said up front. */
+export function sendBytes(res: ServerResponse, status: number, body: Buffer, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { ...headers, 'content-length': body.length });
+  res.end(body);
+}
+
+/** An answer with no body (its length said: 0, so a keep-alive client need not wait for more). */
+export function sendEmpty(res: ServerResponse, status: number, headers: OutgoingHttpHeaders = {}): void {
+  sendBytes(res, status, Buffer.alloc(0), headers);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  sendBytes(res, status, Buffer.from(JSON.stringify(body)), { 'content-type': 'application/json', ...headers });
 }
 
 /**

@@ -1,3 +1,6 @@
+import { noRoute } from '../http/api-errors';
+import { clip } from '../http/request';
+
 /** The Runtime API's routes, parsed without trusting anything in the request line. */
 export type RuntimeRoute =
   | { kind: 'next' }
@@ -21,11 +24,11 @@ export function runtimeRoute(method: string | undefined, url: string | undefined
     if (requestId === undefined) return invalidRequestId(m[1]);
     return { kind: 'result', requestId, result: m[2] as 'response' | 'error' };
   }
-  return { kind: 'invalid', status: 404, errorType: 'InvalidRequest', errorMessage: `no route ${String(method)} ${truncate(path)}` };
+  return { kind: 'invalid', ...noRoute(method, path) };
 }
 
 export function invalidRequestId(raw: string): RuntimeRoute & { kind: 'invalid' } {
-  return { kind: 'invalid', status: 400, errorType: 'InvalidRequestID', errorMessage: `invalid request id ${truncate(raw)}` };
+  return { kind: 'invalid', status: 400, errorType: 'InvalidRequestID', errorMessage: `invalid request id ${clip(raw)}` };
 }
 
 function decode(raw: string): string | undefined {
@@ -34,8 +37,4 @@ function decode(raw: string): string | undefined {
   } catch {
     return undefined; // a malformed escape (%zz): no invocation has that id
   }
-}
-
-function truncate(s: string): string {
-  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
 }

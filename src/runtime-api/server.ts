@@ -14,7 +14,9 @@ import { RUNTIME_API_LIMITS, type RuntimeApiLimits } from './limits';
 import { invalidRequestId, runtimeRoute } from './routes';
 import { discardBody, readBody } from '../http/read-body';
 import { connectionCount, guardedServer, listen } from '../http/guarded-server';
-import { sendJson, sendJsonAndClose } from '../http/replies';
+import { sendEmpty } from '../http/replies';
+import { apiError, sendAccepted, sendApiError, sendBodyTimeout, sendFault, sendOk, tooLarge } from '../http/api-errors';
+import { headerOf } from '../http/request';
 
 interface Pending {
   invocation: RuntimeInvocation;
@@ -105,7 +107,7 @@ export class RuntimeApiServer {
   /** Lets a stem's runtime load the function: answers its held claim request (now, or when it asks). */
   releaseClaim(): void {
     this.claimed = true;
-    if (this.waitingClaim) sendJson(this.waitingClaim, 200, { status: 'OK' });
+    if (this.waitingClaim) sendOk(this.waitingClaim);
     this.waitingClaim = undefined;
   }
 
@@ -121,8 +123,7 @@ export class RuntimeApiServer {
 
   private sendShutdown(res: http.ServerResponse): void {
     this.waitingNext = undefined;
-    res.writeHead(200, { 'content-length': 0, 'lambda-runtime-orchestrator-shutdown': '1' });
-    res.end();
+    sendEmpty(res, 200, { 'lambda-runtime-orchestrator-shutdown': '1' });
   }
 
   /** Forgets the in-flight invocation (it timed out or its context died); a stream in progress ends 'aborted'. */
@@ -157,14 +158,13 @@ export class RuntimeApiServer {
           return this.onClaim(res);
         default:
           discardBody(req, this.limits.bodyTimeoutMs);
-          return reply(res, route.status, route.errorType, route.errorMessage);
+          return sendApiError(res, route);
       }
     })();
     handled.catch((err: unknown) => {
       // A fault of ours, not the client's: said once, answered for this request alone.
       this.onError(err);
-      if (!res.headersSent) sendJsonAndClose(res, 500, { errorType: 'InternalError', errorMessage: 'internal error' });
-      else res.destroy();
+      sendFault(res);
     });
   }
 
@@ -179,7 +179,7 @@ export class RuntimeApiServer {
   }
 
   private onClaim(res: http.ServerResponse): void {
-    if (this.claimed) return sendJson(res, 200, { status: 'OK' });
+    if (this.claimed) return sendOk(res);
     res.on('close', () => {
       if (this.waitingClaim === res) this.waitingClaim = undefined;
     });
@@ -210,12 +210,11 @@ export class RuntimeApiServer {
     const p = this.pending;
     if (!p || !p.sent || p.invocation.requestId !== requestId) {
       discardBody(req, this.limits.bodyTimeoutMs);
-      const invalid = invalidRequestId(requestId);
-      return reply(res, invalid.status, invalid.errorType, invalid.errorMessage);
+      return sendApiError(res, invalidRequestId(requestId));
     }
     if (p.receiving) {
       discardBody(req, this.limits.bodyTimeoutMs);
-      return reply(res, 403, 'InvalidStateTransition', 'a result for this invocation is already being received');
+      return sendApiError(res, apiError(403, 'InvalidStateTransition', 'a result for this invocation is already being received'));
     }
     const streamed = kind === 'response' && isStreamedResponse(req);
     if (streamed && p.streaming) return this.onStream(p, req, res);
@@ -224,15 +223,15 @@ export class RuntimeApiServer {
     const body = await readBody(req, { limit: MAX_RESPONSE_BYTES, timeoutMs: streamed ? 0 : this.limits.bodyTimeoutMs });
     p.receiving = false;
     if (body.kind === 'aborted') return; // the runtime may post again; the invocation's timeout bounds it
-    if (body.kind === 'timeout') return sendJsonAndClose(res, 408, { errorType: 'RequestTimeout', errorMessage: 'body not received in time' });
-    if (this.pending !== p) return reply(res, 410, 'InvalidRequestID', 'invocation ended');
+    if (body.kind === 'timeout') return sendBodyTimeout(res);
+    if (this.pending !== p) return sendApiError(res, apiError(410, 'InvalidRequestID', 'invocation ended'));
     this.pending = undefined;
     if (body.kind === 'too-large') {
       // The rest of the body is drained and discarded (within the body timeout), never kept.
-      reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
+      sendApiError(res, tooLarge(MAX_RESPONSE_BYTES));
       return p.resolve({ kind: 'too-large', bytes: body.bytes });
     }
-    sendJson(res, 202, { status: 'OK' });
+    sendAccepted(res);
     const failed = streamed ? trailerError(req) : undefined;
     const ms = Number(headerOf(req, RUNTIME_DURATION_HEADER));
     const runtimeMs = Number.isFinite(ms) && ms >= 0 ? ms : undefined;
@@ -250,38 +249,28 @@ export class RuntimeApiServer {
     const end = await outcome.end;
     if (this.cutStream === cut) this.cutStream = undefined;
     if (end.kind === 'too-large') {
-      reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`);
+      sendApiError(res, tooLarge(MAX_STREAMED_RESPONSE_BYTES));
     } else if (end.kind !== 'aborted') {
-      sendJson(res, 202, { status: 'OK' });
+      sendAccepted(res);
     }
   }
 
   private async onInitError(req: http.IncomingMessage, res: http.ServerResponse) {
     if (this.readingInitError) {
       discardBody(req, this.limits.bodyTimeoutMs);
-      return reply(res, 403, 'InvalidStateTransition', 'an init error is already being received');
+      return sendApiError(res, apiError(403, 'InvalidStateTransition', 'an init error is already being received'));
     }
     this.readingInitError = true;
     const body = await readBody(req, { limit: MAX_RESPONSE_BYTES, timeoutMs: this.limits.bodyTimeoutMs });
     this.readingInitError = false;
     if (body.kind === 'aborted') return;
-    if (body.kind === 'timeout') return sendJsonAndClose(res, 408, { errorType: 'RequestTimeout', errorMessage: 'body not received in time' });
+    if (body.kind === 'timeout') return sendBodyTimeout(res);
     if (body.kind === 'too-large') {
-      reply(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
+      sendApiError(res, tooLarge(MAX_RESPONSE_BYTES));
     } else {
-      sendJson(res, 202, { status: 'OK' });
+      sendAccepted(res);
     }
     const errorType = headerOf(req, 'lambda-runtime-function-error-type') ?? 'Runtime.Unknown';
     this.listener.onInitError(errorType, body.kind === 'ok' ? body.data : Buffer.alloc(0));
   }
-}
-
-function headerOf(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** The Runtime API's error shape, as Lambda's own Runtime API answers it. */
-function reply(res: http.ServerResponse, status: number, errorType: string, errorMessage: string): void {
-  sendJson(res, status, { errorType, errorMessage });
 }
