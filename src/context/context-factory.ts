@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { runtimeFamily, type FunctionConfig, type Settings } from '../config/types';
+import type { FunctionConfig, Settings } from '../config/types';
 import { contextContainerSpec, cpuNanos } from '../engine/context-spec';
 import { contextLabels, type InstanceIdentity } from '../engine/labels';
 import { cgroupReader } from '../engine/cgroup-reader';
@@ -9,7 +9,8 @@ import type { RuntimeApiAddress } from '../engine/host-address';
 import type { LogSink } from '../logging/log-sink';
 import type { Clock } from '../clock';
 import { ContextContainer } from './context-container';
-import { fixedTiming, PauseLatency, type FreezeTiming } from './freeze-timing';
+import { PauseLatency } from './freeze-timing';
+import { freezeTiming, initTimeoutMs } from './timings';
 import { ExecutionContext, type ContextDeps } from './execution-context';
 import { functionArn, lambdaEnvironment, type InitializationType } from './lambda-env';
 
@@ -36,16 +37,6 @@ export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
   return (fn, initType, stem) => new ExecutionContext(fn, initType, contextDeps(deps, pauses, fn, initType, stem), stem);
 }
 
-/**
- * The grace is for runtimes whose JavaScript/Python is already stopped at the response (shrunk so
- * that Docker shows `Paused` within 100 ms); a `provided` runtime is paused at once. freezeDelay
- * trades the real freeze for speed, for any runtime, and is waited as set.
- */
-function freezeTiming(settings: Settings, fn: FunctionConfig, pauses: PauseLatency): FreezeTiming {
-  const grace = runtimeFamily(fn.runtime) === 'provided' ? 0 : settings.freezeGrace;
-  return settings.freezeDelay >= grace ? fixedTiming(settings.freezeDelay) : pauses.timing(grace);
-}
-
 function contextDeps(deps: ContextFactoryDeps, pauses: PauseLatency, fn: FunctionConfig, initType: InitializationType, stem: boolean): ContextDeps {
   const { docker, settings } = deps;
   return {
@@ -55,7 +46,7 @@ function contextDeps(deps: ContextFactoryDeps, pauses: PauseLatency, fn: Functio
     sink: deps.sink,
     now: () => deps.clock.now(),
     functionArn: functionArn(fn, settings.region),
-    initTimeoutMs: settings.initTimeout * 1000,
+    initTimeoutMs: initTimeoutMs(settings),
     streamRate: settings.streamRate,
     freezeTiming: freezeTiming(settings, fn, pauses),
     thawAhead: settings.thawAhead,

@@ -1,9 +1,8 @@
 import type { Clock } from '../clock';
 import type { ContextPool, PoolMember } from './pool';
+import type { ReaperTiming } from './timings';
 
-export interface ReaperOptions {
-  idleTimeoutMs: number;
-  intervalMs: number;
+export interface ReaperOptions extends ReaperTiming {
   onError(err: unknown): void;
 }
 
@@ -21,7 +20,7 @@ export class IdleReaper<M extends PoolMember> {
   ) {}
 
   /** New timings (settings reloaded); a running sweep timer restarts with the new interval. */
-  configure(timing: Pick<ReaperOptions, 'idleTimeoutMs' | 'intervalMs'>): void {
+  configure(timing: ReaperTiming): void {
     const running = this.timer !== undefined;
     this.stop();
     this.opts = { ...this.opts, ...timing };
@@ -51,9 +50,4 @@ export class IdleReaper<M extends PoolMember> {
     for (const r of results) if (r.status === 'rejected') this.opts.onError(r.reason);
     return doomed;
   }
-}
-
-/** Sweep often enough that a context is gone by idleTimeout × 1.25 + 1 s (CONTRACT section 2). */
-export function defaultReaperIntervalMs(idleTimeoutMs: number): number {
-  return Math.min(60_000, Math.max(250, idleTimeoutMs / 4));
 }

@@ -22,8 +22,6 @@ export interface PoolMember {
 }
 
 export interface PoolHooks<M> {
-  /** A cold start took a stem of `fn`: time to boot the next one. */
-  onStemClaimed?(fn: FunctionConfig): void;
   /** A context's removal failed (engine unreachable, ...): its container may still exist. */
   onRemovalFailed?(m: M, err: unknown): void;
 }
@@ -50,6 +48,7 @@ export class ContextPool<M extends PoolMember> {
   private readonly generationOf = new WeakMap<M, number>();
   private readonly removals = new WeakMap<M, Promise<void>>();
   private closed = false;
+  private readonly stemClaimedListeners: Array<(fn: FunctionConfig) => void> = [];
 
   constructor(
     private readonly create: (fn: FunctionConfig, initType: InitializationType, stem: boolean) => M,
@@ -67,7 +66,7 @@ export class ContextPool<M extends PoolMember> {
     // A cold start: a stem booted ahead of demand if there is one (its init runs now), else a new one.
     const stem = this.ofFunction(fn.name).find((m) => m.parked && this.isCurrent(m) && m.claimStem());
     if (stem) {
-      this.hooks.onStemClaimed?.(fn);
+      for (const listener of this.stemClaimedListeners) listener(fn);
       return { ctx: stem };
     }
 
@@ -96,6 +95,11 @@ export class ContextPool<M extends PoolMember> {
     }
     this.makeRoom(fn.memorySize);
     return this.add(fn, 'on-demand', true);
+  }
+
+  /** A cold start took a stem of `fn`: time to boot the next one (the replenisher, built after the pool, listens). */
+  onStemClaimed(listener: (fn: FunctionConfig) => void): void {
+    this.stemClaimedListeners.push(listener);
   }
 
   members(): M[] {

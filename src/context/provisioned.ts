@@ -15,9 +15,9 @@ export function provisionBackoffMs(failures: number): number {
 }
 
 /**
- * Keeps each function's provisionedConcurrency of contexts of its current configuration: at
- * start, after a reload, and on every upkeep tick (replacing one that died). A function whose
- * provisioned init fails is retried after a growing delay.
+ * The replenisher's policy for provisioned concurrency: each function's provisionedConcurrency of
+ * contexts of its current configuration (one that died is replaced on the next top-up). A function
+ * whose provisioned init fails is retried after a growing delay.
  */
 export class ProvisionedConcurrency<M extends PoolMember> {
   private readonly failures = new Map<string, { count: number; retryAt: number }>();

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 
 /**
  * Periodic housekeeping of a running orchestrator (removals to retry, retired contexts to evict,
- * provisioned contexts to replace). A tick never overlaps the previous one, and one task failing
+ * contexts to replenish). A tick never overlaps the previous one, and one task failing
  * never stops the others or the next tick.
  */
 export class Upkeep {
@@ -11,13 +11,22 @@ export class Upkeep {
 
   constructor(
     private readonly clock: Clock,
-    private readonly intervalMs: number,
+    private intervalMs: number,
     private readonly tasks: ReadonlyArray<() => unknown>,
     private readonly onError: (err: unknown) => void,
   ) {}
 
   start(): void {
     this.timer ??= this.clock.setInterval(() => void this.tick(), this.intervalMs);
+  }
+
+  /** A new interval (settings reloaded); a running timer restarts with it. */
+  configure(intervalMs: number): void {
+    if (intervalMs === this.intervalMs) return;
+    const running = this.timer !== undefined;
+    this.stop();
+    this.intervalMs = intervalMs;
+    if (running) this.start();
   }
 
   stop(): void {

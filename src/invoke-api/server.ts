@@ -27,13 +27,24 @@ export interface InvokeApiDeps {
 
 /** The subset of Lambda's 2015-03-31 REST API that users and SDKs talk to (CONTRACT section 3). */
 export class InvokeApiServer {
-  private constructor(private readonly server: http.Server) {}
+  private constructor(
+    private readonly server: http.Server,
+    /** Requests not answered yet, with their request ids; `stop` answers them. */
+    private readonly inFlight: Map<http.ServerResponse, string>,
+    private readonly state: { stopping: boolean },
+  ) {}
 
   static async listen(host: string, port: number, deps: InvokeApiDeps): Promise<InvokeApiServer> {
     const limits = { ...INVOKE_API_LIMITS, ...deps.limits };
+    const inFlight = new Map<http.ServerResponse, string>();
+    const state = { stopping: false };
     const server = guardedServer(limits, (req, res) => {
       const requestId = randomUUID();
+      inFlight.set(res, requestId);
+      res.on('finish', () => inFlight.delete(res));
+      res.on('close', () => inFlight.delete(res));
       route(req, res, deps, requestId).catch((err: unknown) => {
+        if (state.stopping && (res.writableEnded || res.destroyed)) return; // stop() answered it already
         const se = err instanceof ServiceError ? err : new ServiceException(`internal error: ${messageOf(err)}`);
         if (se.statusCode >= 500) deps.onError(err);
         if (!res.headersSent) sendServiceError(res, se, requestId);
@@ -41,7 +52,7 @@ export class InvokeApiServer {
       });
     });
     await listen(server, port, host, (err) => deps.onError(err));
-    return new InvokeApiServer(server);
+    return new InvokeApiServer(server, inFlight, state);
   }
 
   get url(): string {
@@ -55,6 +66,31 @@ export class InvokeApiServer {
     return connectionCount(this.server);
   }
 
+  /**
+   * Stops for good within about `flushMs`, whatever the clients hold open: no new connection is
+   * accepted, calls in flight are answered with ServiceException (a streamed one whose headers went
+   * out is cut off), idle keep-alive sockets are closed, and those still open after `flushMs` are
+   * destroyed. What the cut-off calls produce later is dropped.
+   */
+  async stop(flushMs: number): Promise<void> {
+    this.state.stopping = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    for (const [res, requestId] of this.inFlight) {
+      if (res.headersSent) {
+        res.destroy();
+        continue;
+      }
+      res.setHeader('connection', 'close');
+      sendServiceError(res, new ServiceException('the orchestrator is stopping: this invocation was cut off'), requestId);
+    }
+    this.inFlight.clear();
+    const timer = setTimeout(() => this.server.closeAllConnections(), flushMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  /** Waits for the calls in flight to end (tests; `stop` is the orchestrator's). */
   async close(): Promise<void> {
     this.server.closeIdleConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

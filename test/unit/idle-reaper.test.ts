@@ -1,5 +1,6 @@
 import { ContextPool } from '../../src/context/pool';
-import { defaultReaperIntervalMs, IdleReaper } from '../../src/context/idle-reaper';
+import { IdleReaper } from '../../src/context/idle-reaper';
+import { defaultReaperIntervalMs } from '../../src/context/timings';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeMember, fnConfig } from '../helpers/fake-member';
 
