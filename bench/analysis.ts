@@ -39,7 +39,7 @@ export function analyse(results: ScenarioResult[], machine: AnalysisMachine): st
     out.push(
       `**The engine against the kernel**: \`docker unpause\` takes ${ms(f['m.unpause'])} and \`docker pause\` ${ms(f['m.pause'])} through the Engine API, ` +
         (has('m.kthaw')
-          ? `while the kernel's freezer thaws the same cgroup in ${ms(f['m.kthaw'])} and freezes it in ${ms(f['m.kfreeze'])}: the unpause takes ${int(f['m.unpause'] / f['m.kthaw'])}× the kernel's thaw, the rest being dockerd → containerd → shim → runc, not the freeze itself. `
+          ? `while the kernel's freezer thaws the same cgroup in ${ms(f['m.kthaw'])} and freezes it in ${ms(f['m.kfreeze'])}: the unpause takes ${x(f['m.unpause'] / f['m.kthaw'])} the kernel's thaw, the rest being dockerd → containerd → shim → runc, not the freeze itself. `
           : 'the kernel freezer was not reachable from here. ') +
         "Any policy that calls the engine on the client's path pays that; the freeze grace and stems keep it off the path, they do not make it faster.",
     );
@@ -79,7 +79,7 @@ export function analyse(results: ScenarioResult[], machine: AnalysisMachine): st
     const extra = f['s2.ours'] - f['s2.floor'];
     out.push(
       `**Warm after idling**: ours ${ms(f['s2.ours'])} against a floor of ${ms(f['s2.floor'])} (${x(f['s2.ours'] / f['s2.floor'])}, ${signed(extra)}; the target, ${TARGETS.idleOfFloor}× the floor, allows ${signed((TARGETS.idleOfFloor - 1) * f['s2.floor'])}). ` +
-        `The unpause is most of both (${ms(f['s2.unpause'])} in ours, ${ms(f['s2.floorUnpause'])} in the floor). The floor waits for Docker's answer, then makes its round trip (${ms(f['s2.floorRt'])}). ` +
+        `The unpause takes ${ms(f['s2.unpause'])} in ours and ${ms(f['s2.floorUnpause'])} in the floor. The floor waits for Docker's answer, then makes its round trip (${ms(f['s2.floorRt'])}). ` +
         `Ours writes the event into the frozen runtime's held GET /next as the unpause starts: the kernel keeps it in the socket, the runtime reads it the moment runc thaws its cgroup, and its result comes ${ms(f['s2.deliver'])} after the event was written, possibly before dockerd has answered the unpause; the client gets it then (${ms(f['s2.hop'])} client ↔ Invoke API, ${ms(f['s2.ourCode'])} of Invoker.invoke around the delivery). ` +
         `${int(f['s2.thawed'])} of the timed calls thawed the context. The runtime's work competes with the rest of the unpause for the machine's ${cores}. ` +
         "Written that early, the event cannot run before the thaw (the kernel does not schedule a frozen task), the timeout starts once Docker has answered, and the REPORT's Duration is the runtime's own measure (it leaves the thaw out).",
@@ -141,7 +141,7 @@ export function analyse(results: ScenarioResult[], machine: AnalysisMachine): st
         (f['s1.echoCpu'] > TARGETS.orchestratorCpuMs ? `, and the ${TARGETS.orchestratorCpuMs} ms target is below what even one costs on this machine. ` : '. ');
     }
     if (has('m.rtCpu')) {
-      text += `One plain HTTP round trip over the engine's bridge costs the calling process ${ms(f['m.rtCpu'])} of CPU here (scenario 0): the socket writes and wake-ups of those exchanges, more than our own code, are what this CPU is spent on.`;
+      text += `One plain HTTP round trip over the engine's bridge costs the calling process ${ms(f['m.rtCpu'])} of CPU here (scenario 0); two of the three exchanges of a warm invocation are such round trips.`;
     }
     out.push(text);
   }
@@ -159,8 +159,8 @@ export function analyse(results: ScenarioResult[], machine: AnalysisMachine): st
 
   if (has('s6.api')) {
     out.push(
-      `**Against one container per invocation**: the warm call after idling (${ms(f['s6.warm'])}) is ${int(f['s6.api'] / f['s6.warm'])}× faster than \`docker run --rm\` through the API (${ms(f['s6.api'])}) ` +
-        `and ${int(f['s6.cli'] / f['s6.warm'])}× faster than the docker CLI (${ms(f['s6.cli'])}); the target is ${TARGETS.dockerRunSpeedup}×. Both sides are engine calls (an unpause against a create + start), so the ratio is the engine's, and moves with the machine's load.`,
+      `**Against one container per invocation**: the warm call after idling (${ms(f['s6.warm'])}) is ${x(f['s6.api'] / f['s6.warm'])} faster than \`docker run --rm\` through the API (${ms(f['s6.api'])}) ` +
+        `and ${x(f['s6.cli'] / f['s6.warm'])} faster than the docker CLI (${ms(f['s6.cli'])}); the target is ${TARGETS.dockerRunSpeedup}×. Both sides are engine calls (an unpause against a create + start), so the ratio is the engine's, and moves with the machine's load.`,
     );
   }
 
