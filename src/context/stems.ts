@@ -11,9 +11,9 @@ export interface StemDeps<M extends PoolMember> {
 }
 
 /**
- * The replenisher's policy for stems: a few per function, contexts whose runtime has booted and waits, frozen, for a cold
- * start to claim it; only then does the function's init run. Only our Node.js and Python runtimes
- * can wait so (a `provided` bootstrap is the function's own code).
+ * The replenisher's policy for stems: a few per function, contexts whose runtime has booted and
+ * waits, frozen, for a cold start to claim it; only then does the function's init run. Only our
+ * Node.js and Python runtimes can wait so (a `provided` bootstrap is the function's own code).
  */
 export class StemContexts<M extends PoolMember> {
   constructor(private readonly deps: StemDeps<M>) {}
