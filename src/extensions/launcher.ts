@@ -1,3 +1,5 @@
+import { LAUNCHER_PREFIX } from './wire';
+
 /**
  * The context's entrypoint when it has layers: starts each executable in /opt/extensions (as Lambda
  * does, before the runtime), waits until the external extensions have registered, then starts the
@@ -7,7 +9,7 @@
  * exits 1 without starting the runtime (ExtensionsApi.failure says why).
  */
 export function launcherScript(extensionsDir = '/opt/extensions'): string {
-  return `api="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension/_launcher"
+  return `api="http://$AWS_LAMBDA_RUNTIME_API${LAUNCHER_PREFIX}"
 started=
 for ext in ${quote(extensionsDir)}/*; do
   [ -f "$ext" ] && [ -x "$ext" ] || continue

@@ -1,3 +1,4 @@
+import { LATEST_VERSION } from '../lambda-limits';
 import { billedDurationMs } from '../logging/report-lines';
 
 /**
@@ -60,7 +61,7 @@ export const platformEvents = {
     return event('platform.initReport', at, defined({ ...rest, metrics: { durationMs: ms(durationMs) } }));
   },
   start(at: number, r: { requestId: string; version?: string; tracing?: TraceContext }) {
-    return event('platform.start', at, defined({ requestId: r.requestId, version: r.version ?? '$LATEST', tracing: r.tracing }));
+    return event('platform.start', at, defined({ requestId: r.requestId, version: r.version ?? LATEST_VERSION, tracing: r.tracing }));
   },
   runtimeDone(at: number, r: { requestId: string; status: Status; errorType?: string; durationMs: number; producedBytes?: number; spans?: Span[]; tracing?: TraceContext }) {
     const { durationMs, producedBytes, ...rest } = r;

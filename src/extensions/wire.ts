@@ -11,6 +11,8 @@ export const HEADERS = {
 
 export const EXTENSION_PREFIX = '/2020-01-01/extension/';
 export const TELEMETRY_PATH = '/2022-07-01/telemetry';
+/** The orchestrator's own routes for the launcher in the container (not Lambda's). */
+export const LAUNCHER_PREFIX = `${EXTENSION_PREFIX}_launcher`;
 
 export type ExtensionRoute = 'register' | 'next' | 'init-error' | 'exit-error' | 'telemetry' | 'launcher-registered' | 'launcher-exited';
 
@@ -23,8 +25,8 @@ const ROUTES: Record<string, { route: ExtensionRoute; method: string }> = {
   [`${TELEMETRY_PATH}/`]: { route: 'telemetry', method: 'PUT' },
   // The orchestrator's own, for the launcher in the container (not Lambda's): it waits on the
   // first until the external extensions have registered, and reports each one's exit on the second.
-  [`${EXTENSION_PREFIX}_launcher/registered`]: { route: 'launcher-registered', method: 'GET' },
-  [`${EXTENSION_PREFIX}_launcher/exited`]: { route: 'launcher-exited', method: 'POST' },
+  [`${LAUNCHER_PREFIX}/registered`]: { route: 'launcher-registered', method: 'GET' },
+  [`${LAUNCHER_PREFIX}/exited`]: { route: 'launcher-exited', method: 'POST' },
 };
 
 export type Routed =

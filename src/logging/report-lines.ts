@@ -1,7 +1,9 @@
-/** Lambda's platform lines (CONTRACT section 5). */
+import { LATEST_VERSION } from '../lambda-limits';
+
+/** Lambda's platform lines (docs/logs.md). */
 
 export function startLine(requestId: string): string {
-  return `START RequestId: ${requestId} Version: $LATEST`;
+  return `START RequestId: ${requestId} Version: ${LATEST_VERSION}`;
 }
 
 export function endLine(requestId: string): string {
