@@ -5,7 +5,8 @@ import { ensureHostBaseImage } from '../../src/images/base-image';
 import { imageExists } from '../../src/images/engine-images';
 import { ensureRuntimeImage, runtimeImageRef } from '../../src/images/images';
 import type { StartedOrchestrator } from '../../src/orchestrator';
-import { cli, requireBuiltCli, ROOT, run, UpProcess, type RunResult } from '../helpers/cli';
+import { awsClientEnv, buildDist, cli, ROOT, run, type RunResult } from '../helpers/cli';
+import { UpChild } from '../helpers/up-child';
 import { containerState, docker, FIXTURES, startFixtureOrchestrator } from '../helpers/orchestrator';
 
 /**
@@ -23,8 +24,8 @@ const TEST_BASE = `lambda-orchestrator-test/base:cli-${nonce}`;
 let tmp: string;
 let functionsFile: string;
 let keeper: StartedOrchestrator | undefined;
-let up: UpProcess | undefined;
-const ups: UpProcess[] = []; // every `up` started, stopped in afterAll whatever failed
+let up: UpChild | undefined;
+const ups: UpChild[] = []; // every `up` started, stopped in afterAll whatever failed
 let url: string;
 
 /** What a command printed on stdout, as JSON; on anything else, a failure that shows all it printed. */
@@ -36,15 +37,15 @@ function stdoutJson(r: RunResult): unknown {
   }
 }
 
-function startUp(): UpProcess {
-  up = new UpProcess(['-f', functionsFile, '--port', '0']);
+function startUp(): UpChild {
+  up = new UpChild(['-f', functionsFile, '--port', '0']);
   ups.push(up);
   return up;
 }
 const imagesToRemove: string[] = [];
 
 beforeAll(async () => {
-  requireBuiltCli();
+  await buildDist();
   tmp = await fsp.mkdtemp(join(tmpdir(), 'orchestrator-cli-test-'));
   const hostBase = await ensureHostBaseImage(docker);
   const [repo, tag] = [TEST_BASE.slice(0, TEST_BASE.lastIndexOf(':')), TEST_BASE.slice(TEST_BASE.lastIndexOf(':') + 1)];
@@ -71,7 +72,7 @@ beforeAll(async () => {
   // An orchestrator of this process, holding a frozen context while `up` starts in another one.
   ({ orch: keeper } = await startFixtureOrchestrator({ keeper: { code: 'reuse' } }));
   await keeper.invoke('keeper', {});
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all(ups.map((u) => u.stop()));
@@ -155,16 +156,7 @@ describe('the AWS CLI as a client', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
-    env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: join(tmp, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'no-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    env = awsClientEnv(tmp);
   });
 
   async function awsCli(args: string[]) {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
+import { sleep } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 
@@ -36,7 +37,7 @@ describe('the Node.js freeze: nothing of the function runs between its response 
     const armer = await orch.invoke<Probe>('probe', { arm: true, timeoutMs: TIMEOUT_MS });
     expect(armer.coldStart).toBe(cold);
     // Time enough for any of them to run, were the context not frozen from the response on.
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     const next = await orch.invoke<Probe>('probe', { check: true, timeoutMs: TIMEOUT_MS });
     expect(next.contextId).toBe(armer.contextId);
     expect(next.payload.seen).toEqual(ALL.map((what) => ({ what, afterHandOver: true })));

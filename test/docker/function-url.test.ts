@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
+import { sleep } from '../helpers/wait';
 
 interface RawReply {
   status: number;
@@ -173,7 +174,7 @@ describe('function URLs', () => {
     const busy = request(orch.url, '/urls/capped/?mode=chunks&gapMs=3000');
     let status = 0;
     for (let i = 0; i < 30 && status !== 429; i++) {
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       status = (await request(orch.url, '/urls/capped/?mode=chunks&gapMs=0')).status;
     }
     expect(status).toBe(429);

@@ -13,6 +13,7 @@ import Dockerode from 'dockerode';
 import { ensureRuntimeImage } from '../../src/images/images';
 import { NODE_VERSIONS, nodeMajor } from '../../src/images/node-dist';
 import { SDK_PACKAGES } from '../../src/images/sdk-bundle';
+import { waitFor } from '../helpers/wait';
 
 const docker = new Dockerode();
 const LABELS = { 'orchestrator.test': 'images-runtimes' };
@@ -227,7 +228,7 @@ def handler(event, context):
     expect(result).toMatchObject({ executable: '/var/lang/bin/python3', client: 'S3', encoding: 'utf-8' });
     expect(result.boto3_file).toBe('/var/lang/lib/python3.11/site-packages/boto3/__init__.py');
     // The container's output comes through docker attach, which may trail the posted result.
-    for (let i = 0; i < 200 && !output().includes('caf\u00e9 \u2713'); i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor('the function\'s output through docker attach', () => output().includes('caf\u00e9 \u2713')).catch(() => undefined);
     expect(output()).toContain('caf\u00e9 \u2713');
   });
 

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
 import { CapturedLogs, FIXTURES } from '../helpers/orchestrator';
-import { sleep } from '../helpers/wait';
+import { sleep, waitFor } from '../helpers/wait';
 
 /** Issue 3, requests: Lambda's Invoke API shapes, invocation types, and the AWS SDK's view of them. */
 describe('the Invoke API, as AWS Lambda answers', () => {
@@ -66,14 +66,6 @@ describe('the Invoke API, as AWS Lambda answers', () => {
 
   function reports(requestId: string): string[] {
     return logs.lines.filter((l) => l.includes(`REPORT RequestId: ${requestId}\t`));
-  }
-
-  async function until(check: () => boolean, withinMs: number): Promise<void> {
-    const end = Date.now() + withinMs;
-    while (!check()) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await sleep(50);
-    }
   }
 
   describe('errors of the service: status, x-amzn-ErrorType and Lambda\'s JSON body', () => {
@@ -195,7 +187,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
       expect(r.text).toBe('');
       const id = r.headers.get('x-amzn-requestid')!;
       expect(reports(id)).toHaveLength(0); // answered before the invocation ran, however fast the host
-      await until(() => reports(id).length === 1, 15_000);
+      await waitFor('one REPORT line', () => reports(id).length === 1);
       expect(logs.lines.some((l) => l.includes(`\t${id}\tINFO\techo {"background":true}`))).toBe(true);
     });
 
@@ -203,7 +195,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
       const r = await post('alwaysFails', '{}', { 'X-Amz-Invocation-Type': 'Event' });
       expect(r.status).toBe(202);
       const id = r.headers.get('x-amzn-requestid')!;
-      await until(() => reports(id).length === 3, 20_000);
+      await waitFor('three REPORT lines', () => reports(id).length === 3);
       const attempts = logs.lines.filter((l) => l.includes(`\t${id}\tINFO\tattempt `));
       expect(attempts.map((l) => l.replace(/^.*\tINFO\t/, ''))).toEqual([1, 2, 3].map((n) => `attempt ${n} for ${id}`));
       expect(logs.lines.filter((l) => l === `alwaysFails | START RequestId: ${id} Version: $LATEST`)).toHaveLength(3);

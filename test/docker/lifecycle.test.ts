@@ -7,7 +7,8 @@ import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestra
 import { DockerSocketProxy } from '../helpers/docker-proxy';
 import { containersOf, containerState, docker, FIXTURES, startFixtureOrchestrator } from '../helpers/orchestrator';
 import { httpInvoke } from '../helpers/pool-load';
-import { buildDist, containersOfPid, freePort, UpChild } from '../helpers/up-child';
+import { buildDist, freePort } from '../helpers/cli';
+import { containersOfPid, UpChild } from '../helpers/up-child';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -48,7 +49,7 @@ describe('orchestrator up: SIGKILL, restart, SIGTERM', () => {
   }, 180_000);
 
   afterAll(async () => {
-    for (const c of children) if (c.child.exitCode === null) await c.kill('SIGTERM');
+    for (const c of children) await c.stop();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
 
@@ -86,8 +87,8 @@ describe('orchestrator up: SIGKILL, restart, SIGTERM', () => {
     expect((await containersOfPid(second.child.pid)).length).toBeGreaterThanOrEqual(2);
 
     // Its own time is a second or two; the bound is for a starved engine (a stem still being created is awaited).
-    const stopped = await second.child.kill('SIGTERM', 60_000);
-    expect({ exitCode: stopped.exitCode, signal: stopped.signal, stderr: stopped.exitCode === 0 ? '' : second.child.stderr }).toEqual({ exitCode: 0, signal: undefined, stderr: '' });
+    const stopped = await second.child.stop(60_000);
+    expect({ ...stopped, stderr: stopped.code === 0 ? '' : second.child.stderr }).toEqual({ code: 0, signal: null, stderr: '' });
     expect(await containersOfPid(second.child.pid)).toHaveLength(0);
     expect(second.child.stderr).toMatch(/SIGTERM: removing contexts/);
   });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import execa from 'execa';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
-import { BIN, buildDist, ROOT } from '../helpers/up-child';
-import { waitFor } from '../helpers/wait';
+import { BIN, buildDist, ROOT } from '../helpers/cli';
+import { sleep, waitFor } from '../helpers/wait';
 
 /**
  * Issue 15: `orchestrator ps --watch` in a real terminal (tmux, Debian's package): the table is
@@ -59,7 +59,7 @@ async function screenShows(session: string, what: string, test: (text: string) =
     const text = screen(session);
     if (test(text)) return text;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen showed:\n${text}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

@@ -1,8 +1,8 @@
 import execa from 'execa';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
-import { BIN, buildDist, ROOT } from '../helpers/up-child';
-import { waitFor } from '../helpers/wait';
+import { BIN, buildDist, ROOT } from '../helpers/cli';
+import { sleep, waitFor } from '../helpers/wait';
 
 /**
  * Issue 4, visibility: `orchestrator ps --endpoint URL` reads the live pool of a running
@@ -44,7 +44,7 @@ describe('orchestrator ps', () => {
       const states = new Map((await orch.contexts()).filter((c) => c.state !== 'stem').map((c) => [c.function, c.state]));
       return states.get('busy') === 'busy' && states.get('slow') === 'initializing' && states.get('often') === 'frozen';
     });
-    await new Promise((r) => setTimeout(r, 1000)); // some idle time and age to show
+    await sleep(1000); // some idle time and age to show
 
     const { stdout, exitCode } = await execa(process.execPath, [BIN, 'ps', '--endpoint', orch.url], { cwd: ROOT });
     process.stdout.write(`${stdout}\n`);

@@ -2,7 +2,8 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, requireBuiltCli, ROOT, run, UpProcess } from '../helpers/cli';
+import { awsClientEnv, buildDist, cli, ROOT, run } from '../helpers/cli';
+import { UpChild } from '../helpers/up-child';
 import { docker } from '../helpers/orchestrator';
 import { waitFor } from '../helpers/wait';
 
@@ -21,10 +22,10 @@ const aws = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws'; // Debian's aws
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
-const ups: UpProcess[] = [];
+const ups: UpChild[] = [];
 
-function startUp(args: string[]): UpProcess {
-  const up = new UpProcess([...args, '--port', '0']);
+function startUp(args: string[]): UpChild {
+  const up = new UpChild([...args, '--port', '0']);
   ups.push(up);
   return up;
 }
@@ -49,19 +50,10 @@ async function cliInvoke(url: string, name: string, payload: unknown = {}): Prom
 const count = (text: string, s: string) => text.split(s).length - 1;
 
 beforeAll(async () => {
-  requireBuiltCli();
+  await buildDist();
   tmp = await fsp.mkdtemp(join(tmpdir(), 'orchestrator-sam-cli-test-'));
-  env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_PAGER: '',
-    AWS_CONFIG_FILE: join(tmp, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-});
+  env = awsClientEnv(tmp);
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all(ups.map((u) => u.stop()));

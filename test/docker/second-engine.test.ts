@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { resolveRuntimeApiAddress } from '../../src/engine/host-address';
 import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
-import { cli, requireBuiltCli } from '../helpers/cli';
+import { buildDist, cli } from '../helpers/cli';
 import { CapturedLogs, FIXTURES } from '../helpers/orchestrator';
 import { CGROUP_PARENT, GATEWAY, startSecondEngine, type SecondEngine } from '../helpers/second-engine';
 import { sleep, waitFor } from '../helpers/wait';
@@ -36,6 +36,7 @@ const functions = {
 };
 
 beforeAll(async () => {
+  await buildDist(); // the `orchestrator down` test runs the command line
   engine = await startSecondEngine(); // throws (failing every test below) with dockerd's log if it cannot start
   imagesBefore = await engine.docker.listImages();
   process.env.DOCKER_HOST = engine.tcpHost;
@@ -182,7 +183,6 @@ it('works over the engine\'s unix socket too, reusing the images; runtimeApiHost
 });
 
 it('`orchestrator down` with DOCKER_HOST=tcp:// removes the contexts on that engine; the orchestrators start new ones', async () => {
-  requireBuiltCli();
   const labelled = () => docker().listContainers({ all: true, filters: { label: ['orchestrator.function'] } });
   const before = (await labelled()).length;
   expect(before).toBeGreaterThanOrEqual(2);

@@ -1,5 +1,6 @@
 import { OrchestratorStoppedError, type StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { sleep } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 
@@ -23,7 +24,7 @@ describe('stop is final', () => {
       (r) => ({ ok: true, error: r.functionError?.errorType }),
       (err: Error) => ({ ok: false, error: err.message }),
     );
-    await new Promise((r) => setTimeout(r, 20)); // the container is being created or starting
+    await sleep(20); // the container is being created or starting
     await orch.stop();
     await inFlight; // settles, one way or the other
     expect(await containersOf(orch.instance.id)).toHaveLength(0);

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
+import { sleep } from '../helpers/wait';
 
 /** After its first 6 MB a streamed response goes at this rate here (Lambda's is 2 MB/s): 1 MB takes 4 s. */
 const TEST_RATE = 256 * 1024;
@@ -139,14 +140,14 @@ describe('InvokeWithResponseStream', () => {
   it("refusals before the stream are Lambda's JSON errors", async () => {
     await expect(stream('nope', {})).rejects.toBeInstanceOf(ResourceNotFoundException);
     const busy = stream('capped', { mode: 'chunks', gapMs: 3000 });
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     let refused: unknown;
     for (let i = 0; i < 20 && !refused; i++) {
       refused = await stream('capped', { mode: 'chunks', gapMs: 0 }).then(
         () => undefined,
         (err: unknown) => err,
       );
-      if (!refused) await new Promise((r) => setTimeout(r, 100)); // the first had not taken its context yet
+      if (!refused) await sleep(100); // the first had not taken its context yet
     }
     expect(refused).toBeInstanceOf(TooManyRequestsException);
     expect(text(await busy)).toMatch(/^first@/);

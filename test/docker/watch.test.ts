@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerState, docker } from '../helpers/orchestrator';
 import { httpInvoke } from '../helpers/pool-load';
-import { buildDist, containersOfPid, freePort, UpChild } from '../helpers/up-child';
-import { waitFor } from '../helpers/wait';
+import { buildDist, freePort } from '../helpers/cli';
+import { containersOfPid, UpChild } from '../helpers/up-child';
+import { sleep, waitFor } from '../helpers/wait';
 
 /**
  * Issue 4, updates: `orchestrator up --watch`. A code change or a functions.yaml edit sends new
@@ -16,7 +17,7 @@ jest.setTimeout(120_000);
 const code = (version: string) => `// Which container: its id, in the source of its /etc/hostname mount (every hostname is \`sandbox\`).
 const CONTEXT = (/containers\\/([0-9a-f]{64})\\//.exec(require('node:fs').readFileSync('/proc/self/mountinfo', 'utf8')) || [])[1];
 exports.handler = async (event) => {
-  if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
+  if (event.sleepMs) await sleep(event.sleepMs);
   return { code: '${version}', env: process.env.VERSION ?? null, id: event.id ?? null, host: CONTEXT };
 };
 `;
@@ -63,7 +64,7 @@ describe('orchestrator up --watch', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (up && up.child.exitCode === null) await up.kill('SIGTERM');
+    await up?.stop();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
 
@@ -94,7 +95,7 @@ describe('orchestrator up --watch', () => {
 
     const finished = await inflight;
     expect(finished).toMatchObject({ code: 'v1', id: 'in-flight', host: first.host });
-    await waitFor('the old context removed', async () => !(await exists(oldContainer.id)), 5000);
+    await waitFor('the old context removed', async () => !(await exists(oldContainer.id)));
     expect((await containers()).filter((c) => c.fn === 'hello')).toHaveLength(1);
     // The other function was not touched: same warm context.
     expect((await call('other')).host).toBe(other.host);
@@ -123,12 +124,11 @@ describe('orchestrator up --watch', () => {
     expect(still.host).toBe(after.host); // same warm context
 
     await fsp.writeFile(file, yaml({ memorySize: '256', version: 'cfg4' }));
-    await waitFor('the fixed file applied', async () => (await call('hello')).env === 'cfg4', 10_000, 200);
+    await waitFor('the fixed file applied', async () => (await call('hello')).env === 'cfg4', 30_000, 200);
   });
 
   it('stops on SIGTERM with exit 0, leaving no container', async () => {
-    const r = await up.kill('SIGTERM');
-    expect(r.exitCode).toBe(0);
+    expect(await up.stop()).toEqual({ code: 0, signal: null });
     expect(await containersOfPid(up.pid)).toHaveLength(0);
   });
 });

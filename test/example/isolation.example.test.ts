@@ -4,6 +4,7 @@
  * instead of '../../src', and point `config` at your functions.yaml.
  */
 import { startOrchestrator, type StartedOrchestrator } from '../../src';
+import { sleep } from '../helpers/wait';
 
 jest.setTimeout(60_000);
 
@@ -45,7 +46,7 @@ test('/tmp survives between invocations of one context', async () => {
 test('concurrent invocations run in separate contexts, each with its own /tmp', async () => {
   // Hold the warm context busy: the second call cannot share it and gets a new, empty one.
   const busy = orch.invoke<Counter>('counter', { holdMs: 1500 });
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
   const other = await orch.invoke<Counter>('counter');
 
   expect(other.coldStart).toBe(true);

@@ -1,16 +1,24 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /** The repository root and the `orchestrator` command (bin/orchestrator.js runs dist/). */
 export const ROOT = resolve(__dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'orchestrator.js');
 
-/** Fails with what to do when dist/ has not been built (npm ci builds it through `prepare`). */
-export function requireBuiltCli(): void {
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
-    throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` before the CLI tests (npm ci runs it through `prepare`)');
-  }
+let built: Promise<void> | undefined;
+
+/**
+ * Builds dist/ once per test file, so that the command line under test is the source under test
+ * (a dist/ left from an older checkout would pass or fail for the wrong reasons). Type errors
+ * elsewhere do not stop tsc's emit; a missing dist/ afterwards fails with tsc's output.
+ */
+export function buildDist(): Promise<void> {
+  built ??= run('npx', ['tsc', '-p', 'tsconfig.json'], { timeoutMs: 300_000 }).then((r) => {
+    if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error(`npx tsc did not build dist/:\n${r.stdout}\n${r.stderr}`);
+  });
+  return built;
 }
 
 export interface RunResult {
@@ -40,47 +48,32 @@ export function cli(args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult>
   return run(process.execPath, [BIN, ...args], { env });
 }
 
-/** A running `orchestrator up`, with everything it printed so far. */
-export class UpProcess {
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
+/** A TCP port free on 127.0.0.1 at the time of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(process.execPath, [BIN, 'up', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString('utf8')));
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
-    this.exited = new Promise((r) => this.child.on('exit', (code, signal) => r({ code, signal })));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  /** Waits for "serving ... on <url>" and returns the url; fails with its output if it exits or stalls. */
-  async serving(timeoutMs = 120_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    let gone = false;
-    void this.exited.then(() => (gone = true));
-    for (;;) {
-      const m = /serving \d+ function\(s\) .* on (http:\/\/\S+)/.exec(this.stderr);
-      if (m) return m[1];
-      if (gone || Date.now() > deadline) {
-        throw new Error(`orchestrator up ${gone ? 'exited' : 'did not serve in time'}:\n${this.stderr}\n${this.stdout}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** SIGTERM, then its exit. */
-  async stop(timeoutMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+/**
+ * The environment of an AWS client (the AWS CLI, SAM CLI) pointed at the orchestrator: dummy
+ * credentials, and config files under `dir` that do not exist, so the developer's own AWS
+ * profile, pager or instance metadata never change what a test sees.
+ */
+export function awsClientEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_PAGER: '',
+    AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
 }

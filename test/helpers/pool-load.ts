@@ -1,5 +1,7 @@
 /** Helpers of the pool's Docker tests: calls through the HTTP Invoke API, and sampling under load. */
 
+import { sleep } from './wait';
+
 export interface HttpInvokeResult {
   status: number;
   errorType: string | null;
@@ -28,7 +30,7 @@ export function sampleMax(sample: () => Promise<number>, everyMs = 20): { stop()
     while (running) {
       max = Math.max(max, await sample());
       samples++;
-      await new Promise((r) => setTimeout(r, everyMs));
+      await sleep(everyMs);
     }
   })();
   return {

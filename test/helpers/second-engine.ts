@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { processAlive } from '../../src/process-alive';
-import { freePort } from './up-child';
+import { freePort } from './cli';
+import { sleep } from './wait';
 
 export const BRIDGE = 'br-orch2';
 export const GATEWAY = '10.99.0.1';
@@ -99,7 +100,7 @@ export async function startSecondEngine(timeoutMs = 30_000): Promise<SecondEngin
       if (exited) throw new Error(exited);
       if (Date.now() - started > timeoutMs) throw new Error(`dockerd did not answer on ${engine.tcpHost} within ${timeoutMs} ms`);
       if (await engine.docker.version().then(() => true, () => false)) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     engine.startMs = Date.now() - started;
     return engine;
@@ -160,7 +161,7 @@ async function cleanUpStale(): Promise<void> {
       if (Date.now() > waitUntil) {
         throw new Error(`another test process (pid ${m.owner}) has been running the second engine for over ${OTHER_RUN_WAIT_MS / 1000} s`);
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       continue;
     }
     if (isDockerd(m.pid)) await stopProcess(m.pid, 20_000);
@@ -190,9 +191,9 @@ async function stopProcess(pid: number, graceMs: number): Promise<void> {
   if (!alive()) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (alive() && Date.now() < deadline) await sleep(100);
   if (alive()) process.kill(pid, 'SIGKILL');
-  while (alive() && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 100));
+  while (alive() && Date.now() < deadline + 5000) await sleep(100);
 }
 
 function unmountUnder(dir: string): void {

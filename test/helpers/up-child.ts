@@ -1,81 +1,68 @@
-import { createServer } from 'node:net';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import execa from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BIN, ROOT } from './cli';
 import { docker } from './orchestrator';
+import { waitFor } from './wait';
 
-/** Helpers of the issue-4 tests that run the real command line (`node bin/orchestrator.js`). */
-export const ROOT = resolve(__dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'orchestrator.js');
-
-/** Builds dist/ (bin/orchestrator.js runs it); type errors elsewhere do not stop the emit. */
-export async function buildDist(): Promise<void> {
-  const r = await execa('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error(`npx tsc did not build dist/:\n${r.stdout}\n${r.stderr}`);
+export interface UpExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
-
-/** A running `orchestrator up` child process, with what it printed. */
+/** A running `orchestrator up` child process (run buildDist() first), with everything it printed so far. */
 export class UpChild {
-  stderr = '';
   stdout = '';
-  readonly child: execa.ExecaChildProcess;
-  readonly done: Promise<execa.ExecaReturnValue>;
+  stderr = '';
+  readonly exited: Promise<UpExit>;
+  private readonly child: ChildProcess;
 
-  constructor(args: string[]) {
-    this.child = execa(process.execPath, [BIN, 'up', ...args], { cwd: ROOT, reject: false });
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
+  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(process.execPath, [BIN, 'up', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString('utf8')));
-    this.done = this.child;
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
+    this.exited = new Promise((r) => this.child.on('exit', (code, signal) => r({ code, signal })));
   }
 
   get pid(): number {
     return this.child.pid!;
   }
 
-  /** Waits for "serving ... on <url>"; fails with the output if it exits first or stalls. */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Waits for "serving ... on <url>" and returns the url; fails with its output if it exits first or stalls. */
   async serving(timeoutMs = 120_000): Promise<string> {
-    let exited = false;
-    void this.done.then(() => (exited = true));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = /serving \d+ function\(s\) .* on (http:\/\/\S+)/.exec(this.stderr);
-      if (m) return m[1];
-      if (exited || Date.now() > deadline) throw new Error(`orchestrator up ${exited ? 'exited' : 'stalled'}:\n${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const served = () => /serving \d+ function\(s\) .* on (http:\/\/\S+)/.exec(this.stderr)?.[1];
+    await waitFor(`orchestrator up to serve`, () => served() !== undefined || !this.running, timeoutMs).catch((err: Error) => {
+      throw new Error(`${err.message}:\n${this.stderr}\n${this.stdout}`);
+    });
+    const url = served();
+    if (url === undefined) throw new Error(`orchestrator up exited before serving:\n${this.stderr}\n${this.stdout}`);
+    return url;
   }
 
   /** Waits until its stderr matches `re`. */
-  async printed(re: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = re.exec(this.stderr);
-      if (m) return m;
-      if (Date.now() > deadline) throw new Error(`orchestrator up never printed ${re}:\n${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  async printed(re: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+    await waitFor(`orchestrator up to print ${re}`, () => re.test(this.stderr), timeoutMs).catch((err: Error) => {
+      throw new Error(`${err.message}:\n${this.stderr}`);
+    });
+    return re.exec(this.stderr)!;
   }
 
-  /** Sends `signal` and waits for the exit (SIGKILL after `timeoutMs`). */
-  async kill(signal: NodeJS.Signals, timeoutMs = 30_000): Promise<execa.ExecaReturnValue> {
-    this.child.kill(signal);
+  /** Sends `signal` (unless it has exited) and waits for the exit; SIGKILL after `timeoutMs`. */
+  async kill(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<UpExit> {
+    if (this.running) this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     try {
-      return await this.done;
+      return await this.exited;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** SIGTERM (Ctrl-C's orderly shutdown), then its exit. */
+  stop(timeoutMs = 30_000): Promise<UpExit> {
+    return this.kill('SIGTERM', timeoutMs);
   }
 }
 

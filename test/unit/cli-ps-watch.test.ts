@@ -3,6 +3,7 @@ import { defaultConfigFile } from '../../src/cli/config-file';
 import { EndpointUnreachable, type PsSnapshot } from '../../src/cli/ps-snapshot';
 import { watchPs, type PsWatchDeps } from '../../src/cli/ps-watch';
 import { composeFrame, plainScreen } from '../../src/cli/screen';
+import { sleep, waitFor } from '../helpers/wait';
 
 const row = (invocations: number): PsSnapshot => ({
   contexts: [
@@ -62,11 +63,11 @@ describe('watchPs', () => {
   it('ends on a stop (Ctrl-C) and draws nothing after it', async () => {
     const { d, frames, stop } = deps([row(1)]);
     const ended = watchPs(d);
-    while (frames.length < 3) await new Promise((r) => setTimeout(r, 1));
+    await waitFor('three frames drawn', () => frames.length >= 3, 30_000, 1);
     stop();
     expect(await ended).toEqual({ reason: 'stopped' });
     const drawn = frames.length;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     expect(frames).toHaveLength(drawn);
   });
 });

@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { FunctionConfig } from '../../src/config/types';
 import { ResourceNotFoundException } from '../../src/errors';
 import type { InvokeApiInvoker } from '../../src/invoke-api/server';
+import { fnConfig } from '../helpers/fake-member';
 
 /** What a raw client saw: the first response (if any), whether the server closed the connection. */
 export interface RawResult {
@@ -122,27 +123,9 @@ export class ProcessFaults {
   }
 }
 
-export async function until(check: () => boolean | Promise<boolean>, what: string, withinMs = 10_000): Promise<void> {
-  const end = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not reached: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export function fakeFunction(name: string): FunctionConfig {
-  return {
-    name,
-    handler: 'index.handler',
-    codeDir: `/code/${name}`,
-    runtime: 'nodejs20.x',
-    memorySize: 128,
-    timeout: 3,
-    ephemeralStorageSize: 512,
-    environment: {},
-    layers: [],
-    loggingConfig: { logFormat: 'Text' },
-  } as FunctionConfig;
+  return fnConfig(name, { codeDir: `/code/${name}` });
 }
 
 /** An invoker that answers at once: the payload back, or a failure when asked to. */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { InvokeApiServer } from '../../src/invoke-api/server';
 import { RuntimeApiServer } from '../../src/runtime-api/server';
-import { fakeInvoker, httpRequest, ProcessFaults, rawRequest, until, type RawResult } from './fuzz-support';
+import { fakeInvoker, httpRequest, ProcessFaults, rawRequest, type RawResult } from './fuzz-support';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 10: thousands of generated requests (methods, paths with random escapes, headers, bodies,
@@ -178,7 +179,7 @@ describe('fuzzing both APIs with generated requests', () => {
       }),
       { seed: SEED, numRuns: BATCHES, endOnFailure: true },
     );
-    await until(async () => (await api.connections()) === 0, 'every connection closed');
+    await waitFor('every connection closed', async () => (await api.connections()) === 0);
     const rssAfter = process.memoryUsage().rss;
     if (verbose) console.log(`runtime API: ${requests} requests, ${answered} results taken, RSS ${mb(rssBefore)} -> ${mb(rssAfter)} MB`);
     await api.close();
@@ -221,7 +222,7 @@ describe('fuzzing both APIs with generated requests', () => {
       }),
       { seed: SEED, numRuns: BATCHES, endOnFailure: true },
     );
-    await until(async () => (await api.connections()) === 0, 'every connection closed');
+    await waitFor('every connection closed', async () => (await api.connections()) === 0);
     const rssAfter = process.memoryUsage().rss;
     if (verbose) {
       console.log(`invoke API: ${requests} requests, statuses ${JSON.stringify([...statuses])}, RSS ${mb(rssBefore)} -> ${mb(rssAfter)} MB`);

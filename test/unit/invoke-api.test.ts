@@ -1,5 +1,6 @@
 import { InvokeApiServer } from '../../src/invoke-api/server';
-import { fakeInvoker, httpRequest, ProcessFaults, rawRequest, until } from './fuzz-support';
+import { fakeInvoker, httpRequest, ProcessFaults, rawRequest } from './fuzz-support';
+import { waitFor } from '../helpers/wait';
 
 /** Issue 10: the Invoke API answers malformed and foreign requests as Lambda does, never with a 500. */
 describe('InvokeApiServer, as Lambda answers bad requests', () => {
@@ -176,7 +177,7 @@ describe('InvokeApiServer, as Lambda answers bad requests', () => {
 
     it('a client that goes away mid-body is ordinary: no internal error, nothing runs', async () => {
       await rawRequest(port, httpRequest('POST', '/2015-03-31/functions/echo/invocations', '{"a":', {}, 100), { abortAfterWrite: true });
-      await until(async () => (await api.connections()) === 0, 'aborted connection closed');
+      await waitFor('aborted connection closed', async () => (await api.connections()) === 0);
       expect(internalErrors).toEqual([]);
       expect(invoker.calls).toEqual([]);
     });

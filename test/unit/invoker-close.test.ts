@@ -2,6 +2,7 @@ import { Invoker } from '../../src/invocation/invoker';
 import type { ContextPool } from '../../src/context/pool';
 import type { ExecutionContext } from '../../src/context/execution-context';
 import { fnConfig } from '../helpers/fake-member';
+import { sleep } from '../helpers/wait';
 
 /** A pool that cannot start anything: every Event attempt fails and waits for its retry. */
 function failingPool(): ContextPool<ExecutionContext> {
@@ -28,7 +29,7 @@ describe('Invoker.close', () => {
     expect(attempts).toBe(1);
     invoker.close();
     expect(lines.some((l) => l.includes(id) && /retry dropped/.test(l))).toBe(true);
-    await new Promise((r) => setTimeout(r, 1200)); // past the first retry's delay
+    await sleep(1200); // past the first retry's delay
     expect(attempts).toBe(1);
   });
 });

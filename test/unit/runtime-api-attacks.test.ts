@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { RuntimeApiServer } from '../../src/runtime-api/server';
 import { RUNTIME_API_LIMITS } from '../../src/runtime-api/limits';
-import { httpRequest, rawRequest, until } from './fuzz-support';
+import { httpRequest, rawRequest } from './fuzz-support';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Issue 10's resource attacks, from a separate process (so that only the server's memory and
@@ -81,7 +82,7 @@ describe('the Runtime API under resource attacks', () => {
     expect(held).toBeLessThanOrEqual(RUNTIME_API_LIMITS.maxConnections);
     // One body at a time is kept (the one for the invocation in flight); the others are read and dropped.
     expect(rssHeld - rssBefore).toBeLessThan(48 * MB);
-    await until(async () => (await api.connections()) === 0, 'the attacker\'s connections closed');
+    await waitFor('the attacker\'s connections closed', async () => (await api.connections()) === 0);
   });
 
   it('1,100 idle sockets get only the cap; descriptors stay bounded, other contexts serve on, silent sockets are closed', async () => {
@@ -115,7 +116,7 @@ describe('the Runtime API under resource attacks', () => {
     // Another context's Runtime API is not starved.
     const other = await rawRequest(neighbour.port, httpRequest('GET', '/unknown'));
     // Sockets that never send a request are closed after the headers timeout.
-    await until(async () => (await victim.connections()) === 0, 'silent sockets closed by the headers timeout');
+    await waitFor('silent sockets closed by the headers timeout', async () => (await victim.connections()) === 0);
     const fdsAfter = openFds();
     if (verbose) {
       console.log(`socket attack: 1100 opened, ${detail} still open at the attacker, ${held} held by the server, fds ${fdsBefore} -> ${fdsDuring} -> ${fdsAfter}`);

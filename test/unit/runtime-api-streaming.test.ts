@@ -2,7 +2,8 @@ import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { RuntimeApiServer } from '../../src/runtime-api/server';
 import type { RuntimeInvocation, StreamedOutcome } from '../../src/runtime-api/types';
-import { httpRequest, ProcessFaults, rawRequest, until } from './fuzz-support';
+import { httpRequest, ProcessFaults, rawRequest } from './fuzz-support';
+import { waitFor } from '../helpers/wait';
 
 const P = '/2018-06-01/runtime';
 
@@ -61,12 +62,12 @@ describe('RuntimeApiServer: streamed responses', () => {
     expect(o.kind).toBe('streaming');
     expect(o.contentType).toBe('application/vnd.awslambda.http-integration-response');
     const got = collect(o.body);
-    await until(() => got.text() === 'first ', 'the first chunk, with the stream still open');
+    await waitFor('the first chunk, with the stream still open', () => got.text() === 'first ');
     post.chunk('second');
     post.end();
     expect(await o.end).toEqual({ kind: 'complete', bytes: 12 });
-    await until(() => got.text() === 'first second', 'the whole body');
-    await until(() => post.answer().startsWith('HTTP/1.1 202'), 'the runtime told 202');
+    await waitFor('the whole body', () => got.text() === 'first second');
+    await waitFor('the runtime told 202', () => post.answer().startsWith('HTTP/1.1 202'));
     post.socket.destroy();
   });
 
@@ -112,10 +113,10 @@ describe('RuntimeApiServer: streamed responses', () => {
     post.chunk('going');
     const o = (await outcome) as StreamedOutcome;
     const got = collect(o.body);
-    await until(() => got.text() === 'going', 'first chunk');
+    await waitFor('first chunk', () => got.text() === 'going');
     api.abandon();
     expect(await o.end).toEqual({ kind: 'aborted', bytes: 5 });
-    await until(() => post.socket.destroyed || post.socket.readableEnded, 'the runtime\'s request closed');
+    await waitFor('the runtime\'s request closed', () => post.socket.destroyed || post.socket.readableEnded);
     post.socket.destroy();
   });
 
@@ -128,7 +129,7 @@ describe('RuntimeApiServer: streamed responses', () => {
     collect(o.body);
     post.socket.destroy();
     expect(await o.end).toEqual({ kind: 'aborted', bytes: 4 });
-    await until(async () => (await api.connections()) === 0, 'connection gone');
+    await waitFor('connection gone', async () => (await api.connections()) === 0);
   });
 
   it('a reader that goes away does not stop the function: the rest is discarded, the end still reported', async () => {

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { RuntimeApiServer, type RuntimeApiOptions } from '../../src/runtime-api/server';
 import { MAX_RESPONSE_BYTES, type RuntimeInvocation, type RuntimeOutcome } from '../../src/runtime-api/types';
-import { httpRequest, ProcessFaults, rawRequest, until } from './fuzz-support';
+import { httpRequest, ProcessFaults, rawRequest } from './fuzz-support';
+import { sleep, waitFor } from '../helpers/wait';
 
 const P = '/2018-06-01/runtime';
 
@@ -83,7 +84,7 @@ describe('RuntimeApiServer against hostile requests', () => {
     const { outcome } = await delivered(api);
     await rawRequest(api.port, httpRequest('POST', `${P}/invocation/req-1/response`, 'ab', {}, 10), { abortAfterWrite: true });
     await rawRequest(api.port, httpRequest('POST', `${P}/invocation/req-1/error`, 'ab', {}, 10), { abortAfterWrite: true });
-    await until(async () => (await api.connections()) === 0, 'aborted connections closed');
+    await waitFor('aborted connections closed', async () => (await api.connections()) === 0);
     expect(initErrors).toEqual([]);
     // The invocation still waits for its result, and takes a whole one.
     const ok = await rawRequest(api.port, httpRequest('POST', `${P}/invocation/req-1/response`, '{"after":"abort"}'));
@@ -115,8 +116,8 @@ describe('RuntimeApiServer against hostile requests', () => {
   it('the held GET /next outlives every timeout: it is answered whenever an invocation comes', async () => {
     const api = await start({ limits: { headersTimeoutMs: 100, bodyTimeoutMs: 100 } });
     const next = rawRequest(api.port, httpRequest('GET', `${P}/invocation/next`), { waitMs: 20_000 });
-    await until(() => nexts === 1, 'the runtime asked for work');
-    await new Promise((r) => setTimeout(r, 800)); // 8 times both timeouts
+    await waitFor('the runtime asked for work', () => nexts === 1);
+    await sleep(800); // 8 times both timeouts
     void api.deliver(invocation('late'));
     const r = await next;
     expect(r.status).toBe(200);
@@ -128,7 +129,7 @@ describe('RuntimeApiServer against hostile requests', () => {
     const { outcome } = await delivered(api);
     const first = net.connect(api.port, '127.0.0.1');
     first.write(httpRequest('POST', `${P}/invocation/req-1/response`, '"fir', {}, 7));
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const second = await rawRequest(api.port, httpRequest('POST', `${P}/invocation/req-1/response`, '"second"'));
     expect(second.status).toBe(403);
     expect(JSON.parse(second.body).errorType).toBe('InvalidStateTransition');
@@ -147,14 +148,14 @@ describe('RuntimeApiServer against hostile requests', () => {
     socket.write(httpRequest('POST', `${P}/invocation/req-1/response`, Buffer.alloc(MAX_RESPONSE_BYTES + 1024, 'x'), {}, total));
     // Resolved before the body ends: the rest has not even been sent.
     expect(await outcome).toEqual({ kind: 'too-large', bytes: expect.any(Number) });
-    await until(() => answer.includes('\r\n\r\n'), '413 answered');
+    await waitFor('413 answered', () => answer.includes('\r\n\r\n'));
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer).toContain('RequestEntityTooLarge');
     // The rest is read and discarded; the connection then serves the next request.
     socket.write(Buffer.alloc(total - MAX_RESPONSE_BYTES - 1024, 'y'));
     answer = '';
     socket.write(httpRequest('GET', '/nowhere'));
-    await until(() => answer.includes('InvalidRequest'), 'the same connection answers again');
+    await waitFor('the same connection answers again', () => answer.includes('InvalidRequest'));
     socket.destroy();
   });
 
@@ -162,11 +163,11 @@ describe('RuntimeApiServer against hostile requests', () => {
     const api = await start({ limits: { maxConnections: 4 } });
     const sockets = Array.from({ length: 10 }, () => net.connect(api.port, '127.0.0.1').on('error', () => undefined));
     const closed = () => sockets.filter((s) => s.destroyed || s.readableEnded).length;
-    await until(() => closed() >= 6, 'sockets past the cap closed by the server');
+    await waitFor('sockets past the cap closed by the server', () => closed() >= 6);
     for (const s of sockets) s.on('data', () => undefined); // let 'end' arrive
     expect(await api.connections()).toBeLessThanOrEqual(4);
     for (const s of sockets) s.destroy();
-    await until(async () => (await api.connections()) === 0, 'all closed');
+    await waitFor('all closed', async () => (await api.connections()) === 0);
     const ok = await rawRequest(api.port, httpRequest('GET', '/x'));
     expect(ok.status).toBe(404);
   });
@@ -178,7 +179,7 @@ describe('RuntimeApiServer against hostile requests', () => {
       const api = await start({
         allowPeer: async (address) => {
           seen.push(address);
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
           return allow;
         },
       });
@@ -202,7 +203,7 @@ describe('RuntimeApiServer against hostile requests', () => {
       const r = await rawRequest(api.port, httpRequest('GET', '/x'));
       expect(r.status).toBeUndefined();
       expect(r.closedByServer).toBe(true);
-      await until(async () => (await api.connections()) === 0, 'refused socket gone');
+      await waitFor('refused socket gone', async () => (await api.connections()) === 0);
     });
   });
 });

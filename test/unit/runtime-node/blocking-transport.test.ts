@@ -1,5 +1,6 @@
 import { Worker } from 'worker_threads';
 import { runtimeModule } from './runtime-modules';
+import { sleep } from '../../helpers/wait';
 
 const { createBlockingTransport } = runtimeModule('blocking-transport.js');
 const { RapidClient } = runtimeModule('rapid-client.js');
@@ -59,7 +60,7 @@ describe('blocking transport (worker thread + Atomics.wait)', () => {
         'GET /2018-06-01/runtime/invocation/next',
       ]);
 
-      await new Promise((r) => setTimeout(r, 80));
+      await sleep(80);
       expect(Object.keys(fired).sort()).toEqual(['immediate', 'promise', 'timer0', 'timer1', 'timer10', 'timer50']);
       for (const at of Object.values(fired)) expect(at).toBeGreaterThanOrEqual(answer.answeredAt);
 

@@ -1,4 +1,5 @@
 import { event, results, runHandler } from './fake-runtime-api';
+import { sleep } from '../../helpers/wait';
 
 describe('buffered invocations (nodejs20.x/22.x rules)', () => {
   it('async handlers: result posted, then the next event fetched in the same exchange', async () => {
@@ -31,7 +32,7 @@ describe('buffered invocations (nodejs20.x/22.x rules)', () => {
     expect(results(quick.sent)).toEqual([['a/response', 'now']]);
 
     const waiting = runHandler((_e: unknown, _ctx: unknown, cb: Function) => cb(null, 'later'), [event('a', {})]);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     expect(results(waiting.sent)).toEqual([]); // waits for the event loop to empty
     waiting.runtime.onBeforeExit();
     await waiting.exited;
@@ -46,12 +47,12 @@ describe('buffered invocations (nodejs20.x/22.x rules)', () => {
 
   it('a sync handler that never calls back gets null once the loop empties; an async one Runtime.NodeJsExit', async () => {
     const sync = runHandler(() => undefined, [event('a', {})]);
-    await new Promise((r) => setTimeout(r, 10)); // the handler has run
+    await sleep(10); // the handler has run
     sync.runtime.onBeforeExit();
     await sync.exited;
     expect(results(sync.sent)).toEqual([['a/response', null]]);
     const never = runHandler(async () => new Promise(() => undefined), [event('a', {})]);
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     never.runtime.onBeforeExit();
     await never.exited;
     expect(results(never.sent)[0][1].errorType).toBe('Runtime.NodeJsExit');
@@ -94,7 +95,7 @@ describe('buffered invocations (nodejs20.x/22.x rules)', () => {
 
   it('fatal (uncaught exception): the current invocation gets the error, marker first, then exit', async () => {
     const h = runHandler(async () => new Promise(() => undefined), [event('a', {})]);
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     h.runtime.fatal(new Error('boom'), 129);
     expect(await h.exited).toBe(129);
     expect(h.markers).toEqual(['a']);

@@ -2,6 +2,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { event, runHandler } from './fake-runtime-api';
 import { runtimeModule } from './runtime-modules';
+import { sleep } from '../../helpers/wait';
 
 const { streamifyResponse } = runtimeModule('awslambda-global.js');
 const { HttpResponseStream } = runtimeModule('http-response-stream.js');
@@ -37,7 +38,7 @@ describe('response streaming', () => {
     const handler = streamifyResponse(async (_e: unknown, stream: any, ctx: any) => {
       ctx.callbackWaitsForEmptyEventLoop = false;
       stream.write('one ');
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       stream.write(Buffer.from('two '));
       stream.write({ three: 3 }); // objects are written as JSON, as the RIC does
       stream.end();
@@ -113,7 +114,7 @@ describe('response streaming', () => {
       stream.end('done');
     });
     const h = runHandler(handler, [event('s5', {})], { openStream: s.openStream });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(h.sent).toHaveLength(1); // only the first GET /next
     h.runtime.onBeforeExit();
     expect(await h.exited).toBe(1);
