@@ -38,4 +38,18 @@ describe('Upkeep', () => {
     expect(runs).toBe(2);
     upkeep.stop();
   });
+
+  it('follows a new interval (settings reloaded)', async () => {
+    const clock = new FakeClock();
+    let runs = 0;
+    const upkeep = new Upkeep(clock, 2000, [() => runs++], () => undefined);
+    upkeep.start();
+    upkeep.configure(500);
+    for (let i = 0; i < 2; i++) {
+      clock.advance(500);
+      await flush();
+    }
+    expect(runs).toBe(2); // none yet at the old interval of 2 s
+    upkeep.stop();
+  });
 });
