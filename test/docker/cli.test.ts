@@ -10,7 +10,7 @@ import { UpChild } from '../helpers/up-child';
 import { containerState, docker, FIXTURES, startFixtureOrchestrator } from '../helpers/orchestrator';
 
 /**
- * Issue 6: the command line around the library: `up` (building images with visible progress the
+ * The command line around the library (docs/cli.md): `up` (building images with visible progress the
  * first time, reusing them after), `invoke`, and the AWS CLI as a client.
  *
  * The first `up` must find no runtime image, yet the shared engine has the project's: its functions

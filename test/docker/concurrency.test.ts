@@ -4,7 +4,7 @@ import { httpInvoke, sampleMax } from '../helpers/pool-load';
 import { waitFor } from '../helpers/wait';
 
 /**
- * Issue 4: the pool under real load: scale-out, reuse, reservedConcurrency, the memory budget,
+ * The pool under real load (docs/settings.md): scale-out, reuse, reservedConcurrency, the memory budget,
  * provisioned concurrency; every context a real container.
  */
 jest.setTimeout(120_000);

@@ -9,8 +9,8 @@ jest.setTimeout(120_000);
 type Burn = { ms: number };
 
 /**
- * Issue 9 / CONTRACT section 4: the init runs without the CPU quota (as Lambda's init runs faster
- * than handler code), and the function's quota applies from the first invocation on.
+ * The init runs without the CPU quota (as Lambda's init runs faster
+ * than handler code), and the function's quota applies from the first invocation on (docs/execution-context.md, limits).
  */
 describe('CPU: a full-speed init, the quota from the first invocation', () => {
   let orch: StartedOrchestrator;

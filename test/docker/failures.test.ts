@@ -4,7 +4,7 @@ import { containersOf, docker, FIXTURES, startFixtureOrchestrator, type Captured
 import { sleep, waitFor } from '../helpers/wait';
 
 /**
- * Issue 3, failures: every way a function can go wrong answers like Lambda (200 + Lambda's error
+ * Failures: every way a function can go wrong answers like Lambda (200 + Lambda's error
  * body), ends the context when the runtime is gone, and never takes the orchestrator down.
  */
 describe('failures, as AWS Lambda reports them', () => {

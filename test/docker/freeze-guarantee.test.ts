@@ -10,7 +10,7 @@ const ALL = ['file callback', 'promise 1', 'promise 2', 'timeout 0', 'timeout 1'
 const TIMEOUT_MS = 10_000;
 
 /**
- * Issue 9: from the response until the next event none of the function's JavaScript runs, however
+ * The freeze (docs/execution-context.md): from the response until the next event none of the function's JavaScript runs, however
  * long `docker pause` takes: checked at 128 MB (the smallest CPU share) with both cores kept busy.
  */
 describe('the Node.js freeze: nothing of the function runs between its response and the next event', () => {

@@ -35,7 +35,7 @@ function request(base: string, path: string, opts: { method?: string; headers?: 
 
 const body = (r: RawReply) => Buffer.concat(r.chunks.map((c) => c.bytes));
 
-/** Issue 12: function URLs (payload format 2.0, Lambda's response mapping, RESPONSE_STREAM) against real containers. */
+/** Function URLs (docs/invoke-api.md: payload format 2.0, Lambda's response mapping, RESPONSE_STREAM) against real containers. */
 describe('function URLs', () => {
   let orch: StartedOrchestrator;
 

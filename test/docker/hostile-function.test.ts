@@ -15,7 +15,7 @@ type Attack = {
 };
 type Limits = { zombies: number; pid1: string; nofile: [number, number] | null; tmpExec: string };
 
-/** Issue 10: what a hostile function can do to others and to the orchestrator: nothing. */
+/** Isolation (docs/execution-context.md): what a hostile function can do to others and to the orchestrator: nothing. */
 describe('a hostile function', () => {
   let orch: StartedOrchestrator;
   beforeAll(async () => {

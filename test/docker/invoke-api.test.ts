@@ -14,7 +14,7 @@ import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestra
 import { CapturedLogs, FIXTURES } from '../helpers/orchestrator';
 import { sleep, waitFor } from '../helpers/wait';
 
-/** Issue 3, requests: Lambda's Invoke API shapes, invocation types, and the AWS SDK's view of them. */
+/** Requests (docs/invoke-api.md): Lambda's Invoke API shapes, invocation types, and the AWS SDK's view of them. */
 describe('the Invoke API, as AWS Lambda answers', () => {
   let orch: StartedOrchestrator;
   let client: LambdaClient;
@@ -125,7 +125,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
     });
   });
 
-  describe('requests Lambda refuses (issue 10): never a 500, nothing runs', () => {
+  describe('requests Lambda refuses: never a 500, nothing runs', () => {
     it.each(['%', '%ZZ', '%C0%AF'])('a malformed name %s: 400 ValidationException', async (name) => {
       const r = await post(name, '{}');
       expect(r.status).toBe(400);

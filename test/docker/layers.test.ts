@@ -6,7 +6,7 @@ jest.setTimeout(120_000);
 
 const LAYERS = join(FIXTURES, '..', 'layers');
 
-/** Issue 13: layers merged in order at /opt, read-only, with Lambda's paths; AWS_LAMBDA_EXEC_WRAPPER. */
+/** Layers (docs/functions-yaml.md) merged in order at /opt, read-only, with Lambda's paths; AWS_LAMBDA_EXEC_WRAPPER. */
 describe('layers', () => {
   let orch: StartedOrchestrator;
   beforeAll(async () => {

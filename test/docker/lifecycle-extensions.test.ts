@@ -9,7 +9,7 @@ const SHELL_EXTENSION = join(__dirname, '..', '..', 'examples', 'layers', 'shell
 const TELEMETRY = join(FIXTURES, '..', 'layers', 'telemetry');
 
 /**
- * Issue 13: external extensions from layers start before the runtime and register; each receives
+ * External extensions (docs/lifecycle.md) from layers start before the runtime and register; each receives
  * INVOKE for every invocation and SHUTDOWN (spindown) when the reaper removes the context, which
  * first sends the runtime SIGTERM; a Telemetry API subscriber gets platform.report.
  */

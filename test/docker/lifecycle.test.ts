@@ -12,7 +12,7 @@ import { containersOfPid, UpChild } from '../helpers/up-child';
 import { waitFor } from '../helpers/wait';
 
 /**
- * Issue 4, "nothing leaks, whatever happens": a SIGKILLed `up` is cleaned up by the next one,
+ * Nothing leaks, whatever happens (docs/lifecycle.md): a SIGKILLed `up` is cleaned up by the next one,
  * SIGTERM leaves nothing, contexts removed or killed behind the orchestrator's back are replaced,
  * a failing pause or unpause discards the context, and an unreachable engine answers 500 and is
  * recovered from.

@@ -5,7 +5,7 @@ import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator, type CapturedLogs } from '../helpers/orchestrator';
 import { sleep } from '../helpers/wait';
 
-/** Issue 3, logs: Lambda's START / function lines / END / REPORT (CONTRACT section 5). */
+/** Lambda's START / function lines / END / REPORT (docs/logs.md). */
 describe('log lines, as AWS Lambda writes them', () => {
   let orch: StartedOrchestrator;
   let logs: CapturedLogs;

@@ -3,7 +3,7 @@ import { containerState, docker, startFixtureOrchestrator, type CapturedLogs } f
 import { waitFor } from '../helpers/wait';
 
 /**
- * Issue 3, the `provided` runtime: the function's own executable `bootstrap` is the runtime. Here it
+ * The `provided` runtime (docs/functions-yaml.md): the function's own executable `bootstrap` is the runtime. Here it
  * is a #!/bin/sh script driving the Runtime API with curl, which the host-built base image holds.
  */
 describe('the provided runtime: a sh + curl bootstrap', () => {

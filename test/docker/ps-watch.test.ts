@@ -9,7 +9,7 @@ import { BIN, buildDist, ROOT } from '../helpers/cli';
 import { sleep, waitFor } from '../helpers/wait';
 
 /**
- * Issue 15: `orchestrator ps --watch` in a real terminal (tmux, Debian's package): the table is
+ * `orchestrator ps --watch` (docs/cli.md) in a real terminal (tmux, Debian's package): the table is
  * redrawn in place while a context appears (initializing), serves (busy), freezes and counts its
  * invocations; Ctrl-C ends it and gives the terminal its screen back; it says so and exits 0 when
  * the orchestrator goes away. Off a terminal it prints plain tables, one after another.

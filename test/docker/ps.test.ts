@@ -5,7 +5,7 @@ import { BIN, buildDist, ROOT } from '../helpers/cli';
 import { sleep, waitFor } from '../helpers/wait';
 
 /**
- * Issue 4, visibility: `orchestrator ps --endpoint URL` reads the live pool of a running
+ * Visibility (docs/cli.md): `orchestrator ps --endpoint URL` reads the live pool of a running
  * orchestrator: state (initializing, busy, frozen), invocations, idle for, memory used, age, and
  * the cold and warm starts of each function.
  */

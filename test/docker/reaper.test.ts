@@ -1,15 +1,15 @@
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
-import { waitFor } from '../helpers/wait';
+import { sleep, waitFor } from '../helpers/wait';
 
 /**
- * Issue 4: the idle reaper with real containers. idleTimeout 2 s, a sweep every 0.5 s: a frozen
- * context is gone by idleTimeout × 1.25 + 1 s (CONTRACT section 2), a busy one is not touched
+ * The idle reaper with real containers. idleTimeout 4 s, a sweep every 0.5 s: a frozen
+ * context is gone by idleTimeout × 1.25 + 1 s (docs/execution-context.md), a busy one is not touched
  * however long it runs, and provisioned contexts are never reaped.
  */
 jest.setTimeout(60_000);
 
-// The contract's margin (a quarter of idleTimeout, plus 1 s) over the sweeps (every 0.5 s).
+// The reaper's promised margin (docs/execution-context.md: a quarter of idleTimeout, plus 1 s) over the sweeps (every 0.5 s).
 const IDLE_S = 4;
 const DEADLINE_MS = IDLE_S * 1000 * 1.25 + 1000;
 
@@ -48,10 +48,10 @@ describe('the idle reaper', () => {
     expect(idleContainers).toHaveLength(2);
     expect(new Set(idle.map((r) => r.contextId)).size).toBe(2);
 
-    await new Promise((r) => setTimeout(r, firstFreed + IDLE_S * 1000 - 300 - Date.now()));
+    await sleep(firstFreed + IDLE_S * 1000 - 300 - Date.now());
     expect((await orch.contexts()).filter((c) => c.function === 'idle')).toHaveLength(2); // not before idleTimeout
 
-    // The contract's deadline is the reaper's: the context leaves the pool (a sweep's own timing);
+    // The promised deadline is the reaper's: the context leaves the pool (a sweep's own timing);
     // how long the engine then takes to remove its container depends on the host, so that is only waited for.
     await waitFor('idle contexts reaped', async () => (await orch.contexts()).every((c) => c.function !== 'idle'), DEADLINE_MS + 1000, 50);
     const goneAfterMs = Date.now() - lastUsed;
@@ -84,7 +84,7 @@ describe('the idle reaper', () => {
     expect(before.provisioned).toBe(true);
     await docker.getContainer(before.containerId!).kill();
     // A cold start on the engine (the exit noticed, create, start, init, pause): seconds under load,
-    // four times that on a slower host; no deadline of the contract, so only waited for.
+    // four times that on a slower host; no deadline is promised, so only waited for.
     await waitFor(
       'a new provisioned context, frozen',
       async () => {

@@ -9,7 +9,7 @@ jest.setTimeout(300_000);
 type Probe = { version: string; calls: number; accessKeyId: string | null; hasSecret: boolean };
 const JSON_WARN = { logFormat: 'JSON', applicationLogLevel: 'WARN', systemLogLevel: 'INFO' };
 
-/** Issue 11: each runtime, warm reuse, JSON logs filtered by level, the SDK / boto3, credentials from the host. */
+/** Each runtime (docs/functions-yaml.md), warm reuse, JSON logs filtered by level, the SDK / boto3, credentials from the host. */
 describe.each([
   ['nodejs24.x', 'node-probe', 'index.handler', /^v24\./],
   ['nodejs22.x', 'node-probe', 'index.handler', /^v22\./],

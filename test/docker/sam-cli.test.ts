@@ -8,7 +8,7 @@ import { docker } from '../helpers/orchestrator';
 import { waitFor } from '../helpers/wait';
 
 /**
- * Issue 15 through the command line: `orchestrator up -f template.yaml` serving AWS SAM templates,
+ * SAM templates (docs/sam-templates.md) through the command line: `orchestrator up -f template.yaml` serving AWS SAM templates,
  * public ones run unchanged (test/fixtures/sam: what `sam init` writes, `sam build` output, inline
  * code) and a small one of this project's (test/fixtures/sam-cli) for Parameters,
  * `--parameter-overrides` in both of the SAM CLI's forms, Globals, a layer, FunctionName and

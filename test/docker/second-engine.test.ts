@@ -9,7 +9,7 @@ import { CGROUP_PARENT, GATEWAY, startSecondEngine, type SecondEngine } from '..
 import { sleep, waitFor } from '../helpers/wait';
 
 /**
- * Issue 6, "any Docker host": the core cases against a second Docker engine started here for the
+ * Any Docker host (docs/settings.md, DOCKER_HOST): the core cases against a second Docker engine started here for the
  * test, reached through DOCKER_HOST (tcp://, then unix://), with its own data root (no images: the
  * orchestrator builds them there, offline), its own bridge and its own cgroup parent (so memory is
  * read through the stats API, as on a remote engine). The Runtime API address is detected: the

@@ -6,7 +6,7 @@ import { containersOf, containerState, docker, startFixtureOrchestrator } from '
 import { waitFor } from '../helpers/wait';
 
 /**
- * Issue 6: two orchestrators in one process at once, as jest workers run test files: each serves
+ * Two orchestrators in one process at once, as jest workers run test files: each serves
  * its own functions, neither removes the other's containers when it starts or stops, and the
  * cleanup at start still removes what an orchestrator that is really gone left behind.
  */

@@ -7,8 +7,8 @@ jest.setTimeout(120_000);
 type Probe = { calls: number; loadedAt: number; env: string[]; initType: string; tmp: string[]; writeTask: string; memoryLimit: number };
 
 /**
- * Issue 14: a stem (a context booted ahead of demand, frozen, claimed by a cold start) behaves
- * exactly as a fresh context does, and stems leave nothing behind.
+ * A stem (a context booted ahead of demand, frozen, claimed by a cold start; stemContexts in
+ * docs/settings.md) behaves exactly as a fresh context does, and stems leave nothing behind.
  */
 describe('stem contexts', () => {
   let withStems: StartedOrchestrator;

@@ -4,7 +4,7 @@ import { sleep } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 
-/** Issue 9: after stop() nothing can start a context, and nothing it made is left. */
+/** After stop() nothing can start a context, and nothing it made is left. */
 describe('stop is final', () => {
   it('invoke() after stop() rejects with a clear error and creates no container', async () => {
     const { orch } = await startFixtureOrchestrator({ echo: { code: 'echo' } });

@@ -27,7 +27,7 @@ interface Streamed {
   headers: { statusCode?: number; executedVersion?: string; contentType?: string };
 }
 
-/** Issue 12: InvokeWithResponseStream through the SDK, against real containers. */
+/** InvokeWithResponseStream (docs/invoke-api.md, streaming) through the SDK, against real containers. */
 describe('InvokeWithResponseStream', () => {
   let orch: StartedOrchestrator;
   let client: LambdaClient;

@@ -3,7 +3,7 @@ import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, containerState, docker, servingContexts, startFixtureOrchestrator } from '../helpers/orchestrator';
 import { sleep, waitFor } from '../helpers/wait';
 
-/** Issue 2: one warm context, frozen between calls, reused with its globals and /tmp. */
+/** One warm context (docs/execution-context.md), frozen between calls, reused with its globals and /tmp. */
 describe('a warm execution context, frozen between invocations', () => {
   let orch: StartedOrchestrator;
 

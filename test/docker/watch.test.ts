@@ -8,7 +8,7 @@ import { containersOfPid, UpChild } from '../helpers/up-child';
 import { sleep, waitFor } from '../helpers/wait';
 
 /**
- * Issue 4, updates: `orchestrator up --watch`. A code change or a functions.yaml edit sends new
+ * Updates (docs/cli.md): `orchestrator up --watch`. A code change or a functions.yaml edit sends new
  * invocations to new contexts (new code, new settings) while in-flight ones finish on the old,
  * which are then removed; a broken functions.yaml is reported and the functions keep serving.
  */

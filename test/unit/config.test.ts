@@ -532,7 +532,7 @@ describe('layers, loggingConfig, url', () => {
   });
 });
 
-describe('what cannot work is refused (issue 10)', () => {
+describe('what cannot work is refused', () => {
   test.each(['/', '/etc', '/usr', '/var', '/proc', '/proc/self', '/sys/fs', '/dev', '/root', '/lib', '/bin'])('code: %s', (sys) => {
     if (!fs.existsSync(sys)) return; // /lib may be missing on some systems
     expectError(fnWith('').replace('./code', sys), 4, 'functions.hello.code', /root or a system directory/);

@@ -5,7 +5,7 @@ import { fakeInvoker, httpRequest, ProcessFaults, rawRequest, type RawResult } f
 import { waitFor } from '../helpers/wait';
 
 /**
- * Issue 10: thousands of generated requests (methods, paths with random escapes, headers, bodies,
+ * Thousands of generated requests (methods, paths with random escapes, headers, bodies,
  * bodies cut off, clients going away) at a real Runtime API and a real Invoke API on loopback. The
  * process stays up, no request gets a 5xx, nothing leaks. A fixed seed: a failure replays as is.
  */

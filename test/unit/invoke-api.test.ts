@@ -2,7 +2,7 @@ import { InvokeApiServer } from '../../src/invoke-api/server';
 import { fakeInvoker, httpRequest, ProcessFaults, rawRequest } from './fuzz-support';
 import { waitFor } from '../helpers/wait';
 
-/** Issue 10: the Invoke API answers malformed and foreign requests as Lambda does, never with a 500. */
+/** The Invoke API (docs/invoke-api.md) answers malformed and foreign requests as Lambda does, never with a 500. */
 describe('InvokeApiServer, as Lambda answers bad requests', () => {
   const faults = new ProcessFaults();
   const internalErrors: unknown[] = [];

@@ -1,7 +1,7 @@
 import { ContextPool } from '../../src/context/pool';
 import { FakeMember, fnConfig } from '../helpers/fake-member';
 
-/** Reload generations, removal failures and eviction order of the pool (issue 4), with fake members. */
+/** Reload generations, removal failures and eviction order of the pool, with fake members. */
 function makePool(budgetMb = 10_000) {
   let now = 0;
   const failedRemovals: FakeMember[] = [];

@@ -6,7 +6,7 @@ import { httpRequest, rawRequest } from './fuzz-support';
 import { waitFor } from '../helpers/wait';
 
 /**
- * Issue 10's resource attacks, from a separate process (so that only the server's memory and
+ * Resource attacks on the Runtime API from a hostile function, from a separate process (so that only the server's memory and
  * descriptors are in this one): bodies held open, and idle sockets by the thousand.
  */
 const verbose = process.env.FUZZ_VERBOSE === '1';

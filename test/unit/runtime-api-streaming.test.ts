@@ -7,7 +7,7 @@ import { waitFor } from '../helpers/wait';
 
 const P = '/2018-06-01/runtime';
 
-/** Issue 12, the orchestrator's side: a runtime's streamed response (chunked, error trailers). */
+/** Streaming (docs/invoke-api.md), the orchestrator's side: a runtime's streamed response (chunked, error trailers). */
 describe('RuntimeApiServer: streamed responses', () => {
   const faults = new ProcessFaults();
   let api: RuntimeApiServer;

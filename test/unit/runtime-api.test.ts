@@ -6,7 +6,7 @@ import { sleep, waitFor } from '../helpers/wait';
 
 const P = '/2018-06-01/runtime';
 
-/** Issue 10: no request a function sends its Runtime API answers worse than a 4xx for that request. */
+/** Isolation (docs/execution-context.md): no request a function sends its Runtime API answers worse than a 4xx for that request. */
 describe('RuntimeApiServer against hostile requests', () => {
   const faults = new ProcessFaults();
   const servers: RuntimeApiServer[] = [];
