@@ -94,19 +94,14 @@ export class Lifecycle {
       invokedFunctionArn: input.invokedFunctionArn,
       tracing: { type: 'X-Amzn-Trace-Id', value: input.traceId },
     };
-    const targets = this.live().filter((x) => x.events.has('INVOKE'));
-    const round = this.begin(new Round('invoke', new Set(targets.map((x) => x.id))));
-    for (const x of targets) this.deliver(x, event);
-    return round.promise;
+    return this.broadcast('invoke', event).promise;
   }
 
   shutdown(reason: ShutdownReason, deadlineMs: number): Promise<ShutdownResult> {
     this.shutDown = true;
     this.registry.close();
     const event: ExtensionEvent = { eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs };
-    const targets = this.live().filter((x) => x.events.has('SHUTDOWN'));
-    const round = this.begin(new Round('shutdown', new Set(targets.map((x) => x.id))));
-    for (const x of targets) this.deliver(x, event);
+    const round = this.broadcast('shutdown', event);
     const timers = this.opts.timers;
     const cancel = timers.setTimeout(() => round.end(), Math.max(0, deadlineMs - timers.now()));
     const names = () => round.pending.map((id) => this.registry.find(id)).flatMap((x) => ('name' in x ? [x.name] : []));
@@ -168,8 +163,12 @@ export class Lifecycle {
     this.launcherWait?.fail(failure);
   }
 
-  private live(): ExtensionRecord[] {
-    return this.registry.all().filter((x) => x.state !== 'init-error' && x.state !== 'exit-error' && x.state !== 'shut-down');
+  /** Begins a phase that waits for the live extensions registered for `event`, and delivers it to them. */
+  private broadcast(phase: 'invoke' | 'shutdown', event: ExtensionEvent): Round {
+    const targets = this.registry.all().filter((x) => isLive(x) && x.events.has(event.eventType));
+    const round = this.begin(new Round(phase, new Set(targets.map((x) => x.id))));
+    for (const x of targets) this.deliver(x, event);
+    return round;
   }
 
   /** A new phase supersedes an unfinished one (a timed-out invocation's wait, at Shutdown). */
@@ -187,6 +186,10 @@ export class Lifecycle {
     }
     this.opts.telemetry.closeSubscriptions();
   }
+}
+
+function isLive(x: ExtensionRecord): boolean {
+  return x.state !== 'init-error' && x.state !== 'exit-error' && x.state !== 'shut-down';
 }
 
 function rejected(err: unknown): Promise<never> {
