@@ -16,6 +16,12 @@ export const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
 export const STREAM_BURST_BYTES = 6 * 1024 * 1024;
 export const STREAM_BYTES_PER_SECOND = 2 * 1024 * 1024;
 
+/** X-Amz-Log-Result carries the last 4 KB of an invocation's log. */
+export const LOG_TAIL_BYTES = 4096;
+
+/** Longest log line passed on whole (CloudWatch Logs' event limit, 256 KB); a longer one comes in pieces. */
+export const MAX_LOG_LINE_CHARS = 256 * 1024;
+
 /** Lambda's sandbox user (sbx_user1051) and group: the function runs as them, not as root. */
 export const SANDBOX_UID = 993;
 export const SANDBOX_GID = 990;

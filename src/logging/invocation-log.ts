@@ -1,5 +1,4 @@
-/** Lambda's X-Amz-Log-Result carries the last 4 KB of an invocation's log. */
-export const LOG_TAIL_BYTES = 4096;
+import { LOG_TAIL_BYTES } from '../lambda-limits';
 
 /**
  * The lines of one invocation, START..REPORT, kept for the log tail: only as many of the last

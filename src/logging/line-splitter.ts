@@ -1,8 +1,6 @@
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-
-/** Longest line passed on whole: a longer one comes in pieces (CloudWatch's event limit is 256 KB). */
-export const MAX_LINE_CHARS = 256 * 1024;
+import { MAX_LOG_LINE_CHARS } from '../lambda-limits';
 
 /** A writable that calls `onLine` for every complete line written to it. */
 export function lineSplitter(onLine: (line: string) => void): Writable {
@@ -15,9 +13,9 @@ export function lineSplitter(onLine: (line: string) => void): Writable {
       rest = lines.pop() ?? '';
       for (const l of lines) onLine(l);
       // Output without newlines must not pile up here.
-      while (rest.length > MAX_LINE_CHARS) {
-        onLine(rest.slice(0, MAX_LINE_CHARS));
-        rest = rest.slice(MAX_LINE_CHARS);
+      while (rest.length > MAX_LOG_LINE_CHARS) {
+        onLine(rest.slice(0, MAX_LOG_LINE_CHARS));
+        rest = rest.slice(MAX_LOG_LINE_CHARS);
       }
       done();
     },
