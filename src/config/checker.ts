@@ -60,6 +60,11 @@ export function has(obj: Record<string, unknown>, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
+/** Sets an own property, even one named `__proto__` (an assignment would replace the prototype). */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function mapping(c: Checker, value: unknown, path: KeyPath, what = 'a mapping'): Record<string, unknown> {
   if (!isMapping(value)) c.fail(path, `must be ${what} (got ${describe(value)})`);
   return value;

@@ -1,9 +1,9 @@
 /**
- * Loads functions.yaml (CONTRACT section 2) or an AWS SAM / CloudFormation template (section 7):
+ * Loads functions.yaml (docs/functions-yaml.md) or an AWS SAM / CloudFormation template (docs/sam-templates.md):
  * parses the YAML (or JSON) keeping source lines, applies config/defaults.yaml, validates
  * everything and checks the code and layer directories on disk.
  */
-import * as path from 'path';
+import * as path from 'node:path';
 import { Checker } from './checker';
 import { loadDefaults } from './defaults';
 import { dirChecks } from './dirs';
@@ -27,9 +27,10 @@ export function loadConfigFile(file: string, defaultsFile?: string, options: Loa
   const { data, locator } = readYaml(abs, {
     customTags: CFN_TAGS,
     tagKey,
-    toData: (doc) => {
-      const cfn = toCfn(doc);
-      return isTemplate(cfn) ? { template: cfn } : { plain: doc.toJS() };
+    toData: (doc, aliases) => {
+      const cfn = toCfn(doc, aliases);
+      // maxAliasCount: readYaml has bounded what the aliases expand to (and names the alias's line)
+      return isTemplate(cfn) ? { template: cfn } : { plain: doc.toJS({ maxAliasCount: -1 }) };
     },
   });
   const read = data as { template?: unknown; plain?: unknown };

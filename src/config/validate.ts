@@ -1,5 +1,5 @@
 /**
- * Validation of functions.yaml content (CONTRACT section 2) once it is plain data. Pure: the file
+ * Validation of functions.yaml content (docs/functions-yaml.md) once it is plain data. Pure: the file
  * system checks (code and layer directories) are handed in by the caller, and source lines come
  * from a Locator, so the same rules serve a YAML file, a SAM template and an object given through
  * the library API.

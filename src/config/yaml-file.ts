@@ -1,43 +1,57 @@
-/** Reads a YAML file into plain data plus a Locator of its nodes' source lines. */
-import * as fs from 'fs';
+/**
+ * Reads a YAML file into plain data plus a Locator of its nodes' source lines, within the bounds of
+ * yaml-bounds.ts (size, nesting, alias expansion, duplicate keys checked in linear time).
+ */
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, Tags } from 'yaml';
 import { ConfigError } from '../errors';
 import type { KeyPath, Locator } from './checker';
+import { checkNodes, deepFlowLine, MAX_YAML_DEPTH, readBounded, YamlNodeError } from './yaml-bounds';
+
+/** What an alias names (found once by checkNodes; Alias.resolve scans the whole document each time). */
+export type AliasTargets = ReadonlyMap<Node, Node>;
 
 export interface YamlOptions {
   customTags?: Tags;
-  /** Turns the parsed document into data (default: the yaml package's toJS). */
-  toData?: (doc: Document) => unknown;
+  /** Turns the parsed document into data (default: the yaml package's toJS); may throw YamlNodeError. */
+  toData?: (doc: Document, aliases: AliasTargets) => unknown;
   /** For a tagged node (`!Ref x`), the key its data is kept under (`Ref`): the Locator steps through it. */
   tagKey?: (tag: string) => string | undefined;
 }
 
 /** Parses a YAML file into plain data plus a Locator of its nodes' lines; syntax errors become ConfigErrors. */
 export function readYaml(file: string, options: YamlOptions = {}): { data: unknown; locator: Locator } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, undefined, '(file)', `cannot read: ${(err as Error).message}`);
-  }
+  const text = readBounded(file);
+  const deep = deepFlowLine(text);
+  if (deep !== undefined) throw new ConfigError(file, deep, 'YAML syntax', `nested more than ${MAX_YAML_DEPTH} levels deep`);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, customTags: options.customTags });
+  // uniqueKeys: checkNodes finds duplicate keys in linear time (the package's check is quadratic)
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, customTags: options.customTags });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   const syntax = doc.errors[0];
   if (syntax) {
     const problem = syntax.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError(file, lineAt(syntax.pos[0]), 'YAML syntax', problem);
+    const deepBlock = /Maximum call stack/.test(problem); // block nesting the composer could not follow
+    throw new ConfigError(file, lineAt(syntax.pos[0]), 'YAML syntax', deepBlock ? `nested more than ${MAX_YAML_DEPTH} levels deep` : problem);
   }
+  const at = (err: YamlNodeError): ConfigError => {
+    const range = err.node?.range;
+    return new ConfigError(file, range ? lineAt(range[0]) : 1, err.keys.length > 0 ? err.keys.join('.') : '(top level)', err.problem);
+  };
+  let aliases: AliasTargets;
   let data: unknown;
   try {
-    data = options.toData ? options.toData(doc) : doc.toJS();
+    aliases = checkNodes(doc);
+    // maxAliasCount: checkNodes has bounded what the aliases expand to, with the alias's line
+    data = options.toData ? options.toData(doc, aliases) : doc.toJS({ maxAliasCount: -1 });
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    if (err instanceof YamlNodeError) throw at(err);
     throw new ConfigError(file, 1, 'YAML syntax', (err as Error).message);
   }
-  return { data, locator: yamlLocator(doc, lineAt, options.tagKey) };
+  return { data, locator: yamlLocator(doc, lineAt, aliases, options.tagKey) };
 }
 
-function yamlLocator(doc: Document, lineAt: (offset: number) => number, tagKey?: (tag: string) => string | undefined): Locator {
+function yamlLocator(doc: Document, lineAt: (offset: number) => number, aliases: AliasTargets, tagKey?: (tag: string) => string | undefined): Locator {
   const rootLine = (): number => (doc.contents?.range ? lineAt(doc.contents.range[0]) : 1);
   const nodeLine = (node: unknown): number | undefined => {
     const range = (node as Node | null)?.range;
@@ -48,7 +62,7 @@ function yamlLocator(doc: Document, lineAt: (offset: number) => number, tagKey?:
     let node: unknown = doc.contents;
     let pair: Pair | undefined;
     for (const key of keys) {
-      if (isAlias(node)) node = node.resolve(doc);
+      if (isAlias(node)) node = aliases.get(node);
       const tag = (node as Node | undefined)?.tag;
       if (tagKey && tag && tagKey(tag) === key) continue; // `!Ref x` is kept as { Ref: x }: same node
       if (isSeq(node)) {

@@ -1,6 +1,6 @@
 /** The mapping and list properties of a SAM function: environment, layers, logging, function URL. */
 import type { Checker, KeyPath } from '../checker';
-import { isMapping } from '../checker';
+import { isMapping, setOwn } from '../checker';
 import type { CodeLocation } from './code';
 import type { Resolver } from './intrinsics';
 import { FunctionProperties, Sourced } from './properties';
@@ -29,13 +29,13 @@ export function environment(props: FunctionProperties, resolve: Resolve, raw: Re
   const whole = vars.get('');
   if (whole) {
     const v = resolve(whole, 'Environment.Variables');
-    if (isMapping(v)) Object.assign(env, v);
+    if (isMapping(v)) for (const [k, x] of Object.entries(v)) setOwn(env, k, x);
     origins.set('environment', whole.path);
   } else {
     for (const [key, s] of vars) {
       const v = resolve(s, `variable ${key}`);
       if (v === undefined) continue;
-      env[key] = v;
+      setOwn(env, key, v);
       origins.set(`environment.${key}`, s.path);
     }
     origins.set('environment', [...vars.values()][0].path.slice(0, -1));

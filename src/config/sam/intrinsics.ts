@@ -3,7 +3,8 @@
  * parameters, pseudo parameters, mappings and conditions are known; attributes of deployed
  * resources (`Fn::GetAtt`, `Fn::ImportValue`) are not, and raise Unresolved with the path.
  */
-import type { KeyPath } from '../checker';
+import { describe, KeyPath, setOwn } from '../checker';
+import { MAX_CONFIG_FILE_BYTES } from '../yaml-bounds';
 
 /** What `Ref AWS::NoValue` leaves: the property (or list item) is removed. */
 export const NO_VALUE = Symbol('AWS::NoValue');
@@ -17,6 +18,15 @@ export class Unresolved extends Error {
   }
 }
 
+/** Deepest chain of intrinsics within intrinsics (and mapping values naming other mappings). */
+export const MAX_INTRINSIC_DEPTH = 100;
+/** Values resolved for one template, together: a bound on the work an adversarial template can ask. */
+export const MAX_INTRINSIC_STEPS = 1_000_000;
+/** Longest string an intrinsic may build: no more than a config file may hold. */
+export const MAX_RESOLVED_CHARS = MAX_CONFIG_FILE_BYTES;
+
+const own = (obj: unknown, key: string): boolean => typeof obj === 'object' && obj !== null && Object.prototype.hasOwnProperty.call(obj, key);
+
 export interface TemplateContext {
   /** Parameter values (strings, or lists for list types); undefined = no Default and no override. */
   parameters: Map<string, string | string[] | undefined>;
@@ -28,6 +38,8 @@ export interface TemplateContext {
   attribute(logicalId: string, attr: string): string | undefined;
   /** Ref of a resource: CloudFormation answers its physical id; locally its logical id (as `sam local`). */
   onResourceRef(logicalId: string, path: KeyPath): void;
+  /** A template that can never resolve (a cycle, a bound passed): an error naming the file, line and key. */
+  fail(path: KeyPath, problem: string): never;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,11 +55,26 @@ export function intrinsic(value: unknown): [string, unknown] | undefined {
 
 export class Resolver {
   private readonly conditionCache = new Map<string, boolean>();
+  /** Mapping values resolved so far (undefined while being resolved: a FindInMap cycle). */
+  private readonly mapped = new Map<string, unknown>();
+  private depth = 0;
+  private steps = 0;
 
   constructor(private readonly ctx: TemplateContext) {}
 
   /** The value with every intrinsic resolved; NO_VALUE entries removed from lists and mappings. */
   resolve(value: unknown, path: KeyPath): unknown {
+    if (++this.steps > MAX_INTRINSIC_STEPS) this.ctx.fail(path, `the template asks more than ${MAX_INTRINSIC_STEPS} values to be resolved`);
+    if (this.depth >= MAX_INTRINSIC_DEPTH) this.ctx.fail(path, `intrinsic functions nested more than ${MAX_INTRINSIC_DEPTH} deep`);
+    this.depth++;
+    try {
+      return this.resolveNode(value, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private resolveNode(value: unknown, path: KeyPath): unknown {
     const fn = intrinsic(value);
     if (fn) return this.call(fn[0], fn[1], [...path, fn[0]]);
     if (Array.isArray(value)) return value.map((v, i) => this.resolve(v, [...path, String(i)])).filter((v) => v !== NO_VALUE);
@@ -55,17 +82,27 @@ export class Resolver {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         const r = this.resolve(v, [...path, k]);
-        if (r !== NO_VALUE) out[k] = r;
+        if (r !== NO_VALUE) setOwn(out, k, r);
       }
       return out;
     }
     return value;
   }
 
+  /** A string an intrinsic built, refused past MAX_RESOLVED_CHARS. */
+  private built(text: string, path: KeyPath, fn: string): string {
+    if (text.length > MAX_RESOLVED_CHARS) this.tooLong(path, fn);
+    return text;
+  }
+
+  private tooLong(path: KeyPath, fn: string): never {
+    return this.ctx.fail(path, `${fn} builds a value of more than ${MAX_RESOLVED_CHARS} characters`);
+  }
+
   condition(name: string, path: KeyPath): boolean {
     const known = this.conditionCache.get(name);
     if (known !== undefined) return known;
-    if (!Object.prototype.hasOwnProperty.call(this.ctx.conditions, name)) throw new Unresolved(path, `no condition named ${name}`);
+    if (!own(this.ctx.conditions, name)) throw new Unresolved(path, `no condition named ${name}`);
     this.conditionCache.set(name, false); // a cycle reads false rather than recursing forever
     const result = this.bool(this.ctx.conditions[name], ['Conditions', name]);
     this.conditionCache.set(name, result);
@@ -76,19 +113,19 @@ export class Resolver {
     const r = this.resolve(value, path);
     if (typeof r === 'boolean') return r;
     if (r === 'true' || r === 'false') return r === 'true';
-    throw new Unresolved(path, `a condition must be true or false (got ${JSON.stringify(r)})`);
+    throw new Unresolved(path, `a condition must be true or false (got ${describe(r)})`);
   }
 
   private str(value: unknown, path: KeyPath): string {
     const r = this.resolve(value, path);
     if (typeof r === 'string') return r;
     if (typeof r === 'number' || typeof r === 'boolean') return String(r);
-    throw new Unresolved(path, `expected a string (got ${JSON.stringify(r)})`);
+    throw new Unresolved(path, `expected a string (got ${describe(r)})`);
   }
 
   private list(value: unknown, path: KeyPath): unknown[] {
     const r = this.resolve(value, path);
-    if (!Array.isArray(r)) throw new Unresolved(path, `expected a list (got ${JSON.stringify(r)})`);
+    if (!Array.isArray(r)) throw new Unresolved(path, `expected a list (got ${describe(r)})`);
     return r;
   }
 
@@ -122,12 +159,22 @@ export class Resolver {
       case 'Fn::Not':
         return !this.bool(this.args(arg, 1, path, fn)[0], [...path, '0']);
       case 'Fn::And':
-        return (arg as unknown[]).every((v, i) => this.bool(v, [...path, String(i)]));
-      case 'Fn::Or':
-        return (arg as unknown[]).some((v, i) => this.bool(v, [...path, String(i)]));
+      case 'Fn::Or': {
+        if (!Array.isArray(arg)) throw new Unresolved(path, `${fn} takes a list of conditions`);
+        const test = (v: unknown, i: number) => this.bool(v, [...path, String(i)]);
+        return fn === 'Fn::And' ? arg.every(test) : arg.some(test);
+      }
       case 'Fn::Join': {
         const [sep, items] = this.args(arg, 2, path, fn);
-        return this.list(items, [...path, '1']).map((v) => this.str(v, [...path, '1'])).join(this.str(sep, [...path, '0']));
+        const glue = this.str(sep, [...path, '0']);
+        let length = 0;
+        const parts = this.list(items, [...path, '1']).map((v) => {
+          const part = this.str(v, [...path, '1']);
+          length += part.length + glue.length;
+          if (length > MAX_RESOLVED_CHARS) this.tooLong(path, fn);
+          return part;
+        });
+        return parts.join(glue);
       }
       case 'Fn::Select': {
         const [index, items] = this.args(arg, 2, path, fn);
@@ -140,14 +187,10 @@ export class Resolver {
         const [sep, text] = this.args(arg, 2, path, fn);
         return this.str(text, [...path, '1']).split(this.str(sep, [...path, '0']));
       }
-      case 'Fn::FindInMap': {
-        const [map, top, second] = this.args(arg, 3, path, fn).map((v, i) => this.str(v, [...path, String(i)]));
-        const found = (this.ctx.mappings[map] as Record<string, Record<string, unknown>> | undefined)?.[top]?.[second];
-        if (found === undefined) throw new Unresolved(path, `Mappings has no ${map}.${top}.${second}`);
-        return this.resolve(found, ['Mappings', map, top, second]);
-      }
+      case 'Fn::FindInMap':
+        return this.findInMap(this.args(arg, 3, path, fn).map((v, i) => this.str(v, [...path, String(i)])), path);
       case 'Fn::Base64':
-        return Buffer.from(this.str(arg, path), 'utf8').toString('base64');
+        return this.built(Buffer.from(this.str(arg, path), 'utf8').toString('base64'), path, fn);
       case 'Fn::GetAZs':
         return ['a', 'b', 'c'].map((z) => `${this.ctx.pseudo['AWS::Region']}${z}`);
       case 'Fn::ImportValue':
@@ -157,33 +200,72 @@ export class Resolver {
     }
   }
 
+  /** A mapping's value, resolved once: the same lookup again reads the first result, a cycle is an error. */
+  private findInMap([map, top, second]: string[], path: KeyPath): unknown {
+    const at = ['Mappings', map, top, second];
+    const key = at.join('\0');
+    if (this.mapped.has(key)) {
+      const known = this.mapped.get(key);
+      if (known === undefined) this.ctx.fail(path, `Fn::FindInMap ${map}.${top}.${second} refers to itself (through Mappings.${map}.${top}.${second})`);
+      return known;
+    }
+    const level = (obj: unknown, k: string): unknown => (own(obj, k) ? (obj as Record<string, unknown>)[k] : undefined);
+    const found = level(level(level(this.ctx.mappings, map), top), second);
+    if (found === undefined) throw new Unresolved(path, `Mappings has no ${map}.${top}.${second}`);
+    this.mapped.set(key, undefined);
+    try {
+      const value = this.resolve(found, at);
+      this.mapped.set(key, value);
+      return value;
+    } catch (err) {
+      this.mapped.delete(key);
+      throw err;
+    }
+  }
+
   private ref(name: string, path: KeyPath): unknown {
     if (name === 'AWS::NoValue') return NO_VALUE;
-    if (Object.prototype.hasOwnProperty.call(this.ctx.pseudo, name)) return this.ctx.pseudo[name];
+    if (own(this.ctx.pseudo, name)) return this.ctx.pseudo[name];
     if (this.ctx.parameters.has(name)) {
       const v = this.ctx.parameters.get(name);
       if (v === undefined) throw new Unresolved(path, `parameter ${name} has no Default; give it with --parameter-overrides ${name}=value`);
       return v;
     }
-    if (Object.prototype.hasOwnProperty.call(this.ctx.resources, name)) {
+    if (own(this.ctx.resources, name)) {
       this.ctx.onResourceRef(name, path);
       return name;
     }
     throw new Unresolved(path, `Ref ${name}: no parameter or resource of that name`);
   }
 
+  /** Each variable is resolved once however often the text names it; the result is bounded as it grows. */
   private sub(arg: unknown, path: KeyPath): string {
-    const [text, vars] = Array.isArray(arg) ? [arg[0], (arg[1] ?? {}) as Record<string, unknown>] : [arg, {}];
+    const [text, vars] = Array.isArray(arg) ? [arg[0], arg[1] ?? {}] : [arg, {}];
     if (typeof text !== 'string') throw new Unresolved(path, 'Fn::Sub needs a string');
-    return text.replace(/\$\{([^}]*)\}/g, (_match, inner: string) => {
-      if (inner.startsWith('!')) return `\${${inner.slice(1)}}`; // ${!Literal} is written as ${Literal}
-      const name = inner.trim();
-      if (Object.prototype.hasOwnProperty.call(vars, name)) return this.str(vars[name], [...path, '1', name]);
-      const dot = name.indexOf('.');
-      if (dot > 0 && !name.startsWith('AWS::')) return this.str({ 'Fn::GetAtt': [name.slice(0, dot), name.slice(dot + 1)] }, path);
-      const v = this.ref(name, path);
-      if (typeof v !== 'string') throw new Unresolved(path, `\${${name}} is not a string`);
+    if (!isObj(vars)) throw new Unresolved([...path, '1'], 'Fn::Sub takes a mapping of variables');
+    const values = new Map<string, string>();
+    const value = (name: string): string => {
+      const known = values.get(name);
+      if (known !== undefined) return known;
+      let v: string;
+      if (own(vars, name)) v = this.str(vars[name], [...path, '1', name]);
+      else if (name.indexOf('.') > 0 && !name.startsWith('AWS::')) {
+        const dot = name.indexOf('.');
+        v = this.str({ 'Fn::GetAtt': [name.slice(0, dot), name.slice(dot + 1)] }, path);
+      } else {
+        const r = this.ref(name, path);
+        if (typeof r !== 'string') throw new Unresolved(path, `\${${name}} is not a string`);
+        v = r;
+      }
+      values.set(name, v);
       return v;
+    };
+    let length = text.length;
+    return text.replace(/\$\{([^}]*)\}/g, (match, inner: string) => {
+      const out = inner.startsWith('!') ? `\${${inner.slice(1)}}` : value(inner.trim()); // ${!Literal} is written as ${Literal}
+      length += out.length - match.length;
+      if (length > MAX_RESOLVED_CHARS) this.tooLong(path, 'Fn::Sub');
+      return out;
     });
   }
 }

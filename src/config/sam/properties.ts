@@ -4,7 +4,7 @@
  * Globals' items first. Each value keeps the template path it came from, so that a problem found
  * later names the line where it was written.
  */
-import { isMapping, KeyPath } from '../checker';
+import { has, isMapping, KeyPath } from '../checker';
 import { intrinsic } from './intrinsics';
 
 export interface Sourced {
@@ -21,13 +21,13 @@ export class FunctionProperties {
   ) {}
 
   has(key: string): boolean {
-    return key in this.local || key in this.global;
+    return has(this.local, key) || has(this.global, key);
   }
 
   /** The function's value, else the Globals' one. */
   get(key: string): Sourced | undefined {
-    if (key in this.local) return { value: this.local[key], path: [...this.localPath, key] };
-    if (key in this.global) return { value: this.global[key], path: [...this.globalPath, key] };
+    if (has(this.local, key)) return { value: this.local[key], path: [...this.localPath, key] };
+    if (has(this.global, key)) return { value: this.global[key], path: [...this.globalPath, key] };
     return undefined;
   }
 
@@ -39,7 +39,7 @@ export class FunctionProperties {
       [this.local, this.localPath],
     ] as const) {
       let node: unknown = obj;
-      for (const k of keys) node = isMapping(node) && !intrinsic(node) ? node[k] : undefined;
+      for (const k of keys) node = isMapping(node) && !intrinsic(node) && has(node, k) ? node[k] : undefined;
       if (isMapping(node) && !intrinsic(node)) {
         for (const [k, v] of Object.entries(node)) out.set(k, { value: v, path: [...base, ...keys, k] });
       } else if (node !== undefined) {
@@ -57,7 +57,7 @@ export class FunctionProperties {
       [this.global, this.globalPath],
       [this.local, this.localPath],
     ] as const) {
-      const v = obj[key];
+      const v = has(obj, key) ? obj[key] : undefined;
       if (Array.isArray(v)) v.forEach((item, i) => out.push({ value: item, path: [...base, key, String(i)] }));
       else if (v !== undefined) out.push({ value: v, path: [...base, key] });
     }

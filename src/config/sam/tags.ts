@@ -4,6 +4,9 @@
  * the long form (`{ Ref: x }`, `{ 'Fn::Sub': ... }`) that JSON templates use.
  */
 import { Document, isAlias, isMap, isScalar, isSeq, Node, Tags } from 'yaml';
+import { KeyPath, setOwn } from '../checker';
+import { YamlNodeError } from '../yaml-bounds';
+import type { AliasTargets } from '../yaml-file';
 
 const FN_TAGS = [
   'Sub', 'GetAtt', 'If', 'Join', 'Select', 'Split', 'FindInMap', 'Equals', 'Not', 'And', 'Or',
@@ -23,17 +26,29 @@ export const CFN_TAGS: Tags = ['Ref', 'Condition', ...FN_TAGS].flatMap((name) =>
   { tag: `!${name}`, collection: 'map' as const, resolve: (value: unknown) => value as Node },
 ]) as Tags;
 
-/** The document as plain data, short forms in their long form. */
-export function toCfn(doc: Document): unknown {
-  const convert = (node: unknown): unknown => {
-    if (isAlias(node)) return convert(node.resolve(doc));
+/**
+ * The document as plain data, short forms in their long form. Aliases are expanded through
+ * `aliases` (checkNodes has bounded what they expand to); a `__proto__` key is an own property.
+ */
+export function toCfn(doc: Document, aliases: AliasTargets): unknown {
+  const keyOf = (node: unknown, keys: KeyPath): string => {
+    const key = isAlias(node) ? aliases.get(node) : node;
+    if (key === null || key === undefined) return '';
+    if (isScalar(key)) return String(key.value);
+    throw new YamlNodeError(node as Node, keys, 'a key must be a plain value, not a mapping or a list');
+  };
+  const convert = (node: unknown, keys: KeyPath): unknown => {
+    if (isAlias(node)) return convert(aliases.get(node), keys);
     let value: unknown;
     if (isMap(node)) {
       const obj: Record<string, unknown> = {};
-      for (const pair of node.items) obj[String(isScalar(pair.key) ? pair.key.value : pair.key)] = convert(pair.value);
+      for (const pair of node.items) {
+        const k = keyOf(pair.key, keys);
+        setOwn(obj, k, convert(pair.value, [...keys, k]));
+      }
       value = obj;
     } else if (isSeq(node)) {
-      value = node.items.map(convert);
+      value = node.items.map((item, i) => convert(item, [...keys, String(i)]));
     } else if (isScalar(node)) {
       value = node.value;
     } else {
@@ -48,5 +63,5 @@ export function toCfn(doc: Document): unknown {
     }
     return { [key]: value };
   };
-  return convert(doc.contents);
+  return convert(doc.contents, []);
 }

@@ -1,11 +1,12 @@
 /**
- * An AWS SAM / CloudFormation template as a project (CONTRACT section 7): its
+ * An AWS SAM / CloudFormation template as a project (docs/sam-templates.md): its
  * AWS::Serverless::Function and AWS::Lambda::Function resources become functions named by logical
  * id (and answering to their FunctionName), validated by the same rules as functions.yaml; what
  * cannot be honoured locally is in the warnings with file, line and property, and the rest loads.
  */
-import * as path from 'path';
-import { Checker, isMapping, KeyPath, Locator } from '../checker';
+import * as path from 'node:path';
+import { ConfigError } from '../../errors';
+import { Checker, has, isMapping, KeyPath, Locator } from '../checker';
 import { dirChecks } from '../dirs';
 import { FUNCTION_NAME, parseFunction } from '../function';
 import type { FunctionConfig, ProjectConfig } from '../types';
@@ -29,7 +30,7 @@ const LAYER_TYPES = ['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion
 /** A template, not a functions.yaml: it has AWSTemplateFormatVersion, a Transform, or AWS:: resources. */
 export function isTemplate(data: unknown): boolean {
   if (!isMapping(data)) return false;
-  if ('AWSTemplateFormatVersion' in data || 'Transform' in data) return true;
+  if (has(data, 'AWSTemplateFormatVersion') || has(data, 'Transform')) return true;
   return isMapping(data.Resources) && Object.values(data.Resources).some((r) => isMapping(r) && String(r.Type).startsWith('AWS::'));
 }
 
@@ -69,8 +70,9 @@ export function loadTemplate(file: string, data: unknown, locator: Locator, defa
   const resources = isMapping(t.Resources) ? (t.Resources as Record<string, Record<string, unknown>>) : c.fail(['Resources'], 'required: a mapping of resources', 'key');
   const overrides = options.parameterOverrides ?? {};
   const pseudo = pseudoParameters(overrides['AWS::Region'] ?? defaults.settings.region, overrides['AWS::StackName'] ?? options.stackName ?? 'local');
-  for (const [k, v] of Object.entries(overrides)) if (k.startsWith('AWS::') && k in pseudo) pseudo[k] = v;
+  for (const [k, v] of Object.entries(overrides)) if (k.startsWith('AWS::') && has(pseudo, k)) pseudo[k] = v;
   const region = String(pseudo['AWS::Region']);
+  const resource = (id: string): Record<string, unknown> | undefined => (has(resources, id) && isMapping(resources[id]) ? resources[id] : undefined);
   const resolver = new Resolver({
     parameters: parameterValues(c, t.Parameters, overrides),
     pseudo,
@@ -78,8 +80,9 @@ export function loadTemplate(file: string, data: unknown, locator: Locator, defa
     conditions: isMapping(t.Conditions) ? t.Conditions : {},
     resources,
     attribute: (id, attr) =>
-      attr === 'Arn' && FUNCTION_TYPES.includes(String(resources[id]?.Type)) ? `arn:${pseudo['AWS::Partition']}:lambda:${region}:${pseudo['AWS::AccountId']}:function:${id}` : undefined,
-    onResourceRef: (id, at) => c.warn(at, `Ref ${id} (a ${String(resources[id]?.Type)}) gives its logical id locally, as sam local does`),
+      attr === 'Arn' && FUNCTION_TYPES.includes(String(resource(id)?.Type)) ? `arn:${pseudo['AWS::Partition']}:lambda:${region}:${pseudo['AWS::AccountId']}:function:${id}` : undefined,
+    onResourceRef: (id, at) => c.warn(at, `Ref ${id} (a ${String(resource(id)?.Type)}) gives its logical id locally, as sam local does`),
+    fail: (at, problem) => c.fail(at, problem),
   });
   const globals = isMapping(t.Globals) && isMapping(t.Globals.Function) ? t.Globals.Function : {};
   const built = file.split(path.sep).includes('.aws-sam');
@@ -107,7 +110,7 @@ export function loadTemplate(file: string, data: unknown, locator: Locator, defa
 
 /** A LayerVersion resource's local content directory; undefined when `id` is no LayerVersion of this template. */
 function layerCode(resources: Record<string, Record<string, unknown>>, id: string, resolver: Resolver, baseDir: string): CodeLocation | undefined {
-  const r = resources[id];
+  const r = has(resources, id) ? resources[id] : undefined;
   if (!isMapping(r) || !LAYER_TYPES.includes(String(r.Type))) return undefined;
   const props = isMapping(r.Properties) ? r.Properties : {};
   const key = r.Type === 'AWS::Serverless::LayerVersion' ? 'ContentUri' : 'Content';
@@ -116,6 +119,7 @@ function layerCode(resources: Record<string, Record<string, unknown>>, id: strin
     if (typeof v === 'string') return localCode(v, baseDir);
     return { unsupported: `its ${key} is not a local directory` };
   } catch (err) {
+    if (err instanceof ConfigError) throw err; // a cycle or a bound passed: the template is wrong, not unsupported
     return { unsupported: `its ${key} cannot be resolved locally (${(err as Error).message})` };
   }
 }
