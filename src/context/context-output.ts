@@ -17,10 +17,15 @@ export interface InvocationOutput {
 /**
  * Routes a context's output lines: to the orchestrator's output (prefixed with the function) and to
  * the log of whichever invocation they belong to. Init lines open the cold invocation's log; lines
- * printed while an invocation thaws the context are that invocation's.
+ * printed while an invocation thaws the context are that invocation's. With several invocations in
+ * flight, a line cannot tell whose it is: it goes to the one that started last; each end marker
+ * names its own.
  */
 export class ContextOutput {
+  /** The invocation that started last of those in flight: unmarked lines are its. */
   private current: InvocationOutput | undefined;
+  /** Every invocation in flight, by request id, for their end markers. */
+  private readonly open = new Map<string, InvocationOutput>();
   private initLines: string[] = [];
   private collectingInit = true;
   private thawLines: string[] | undefined;
@@ -43,7 +48,7 @@ export class ContextOutput {
 
   /** Collects lines printed while the context thaws, until `begin` or `abortThaw`. */
   beginThaw(): void {
-    this.thawLines = [];
+    this.thawLines ??= [];
   }
 
   abortThaw(): void {
@@ -62,12 +67,14 @@ export class ContextOutput {
     this.thawLines = undefined;
     const out: InvocationOutput = { requestId, log, flushed: deferred<void>() };
     this.current = out;
+    this.open.set(requestId, out);
     return out;
   }
 
-  /** Lines after this belong to no invocation. */
+  /** Lines after this are no longer `out`'s (but another's still in flight, or no invocation's). */
   end(out: InvocationOutput): void {
-    if (this.current === out) this.current = undefined;
+    if (this.open.get(out.requestId) === out) this.open.delete(out.requestId);
+    if (this.current === out) this.current = this.open.size > 0 ? [...this.open.values()].pop() : undefined;
   }
 
   /** A line of ours about the init (INIT_REPORT): in the output, and in the cold invocation's log, even when silenced. */
@@ -99,7 +106,7 @@ export class ContextOutput {
       return this.onLine(line.slice(marker));
     }
     if (marker === 0) {
-      if (this.current && line.slice(END_MARKER.length).trim() === this.current.requestId) this.current.flushed.resolve();
+      this.open.get(line.slice(END_MARKER.length).trim())?.flushed.resolve();
       return;
     }
     this.tap?.('function', line);

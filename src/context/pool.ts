@@ -10,9 +10,13 @@ export interface PoolMember {
   readonly provisioned: boolean;
   readonly state: ContextState;
   readonly lastUsedAt: number;
+  /** Initialised with no invocation in flight: what may be evicted or reaped. */
   readonly available: boolean;
+  /** Invocations it may take now, besides those in flight (its slots: 1 for every function today). */
+  readonly freeSlots: number;
   /** A stem: booted ahead of demand, its function not loaded yet; a cold start may claim it. */
   readonly parked: boolean;
+  /** Takes one of its free slots, in the same step that picks it; false if it has none. */
   claim(): boolean;
   /** Takes a stem for a cold start, in the same step that picks it; false if it is not one. */
   claimStem(): boolean;
@@ -38,8 +42,8 @@ export class PoolClosed extends Error {
 }
 
 /**
- * Every live context of every function. All decisions are synchronous, so picking a context
- * and marking it busy is one step: two concurrent calls can never get the same context.
+ * Every live context of every function. All decisions are synchronous, so picking a context and
+ * taking one of its slots is one step: two concurrent calls can never overfill a context.
  */
 export class ContextPool<M extends PoolMember> {
   private readonly live = new Set<M>();
@@ -56,11 +60,11 @@ export class ContextPool<M extends PoolMember> {
     private readonly hooks: PoolHooks<M> = {},
   ) {}
 
-  /** A free context of `fn` (most recently used first), else a new one; 429 when capped. */
+  /** A context of `fn` with a free slot (most recently used first), else a new one; 429 when capped. */
   acquire(fn: FunctionConfig): Lease<M> {
     this.assertOpen();
     const warm = this.ofFunction(fn.name)
-      .filter((m) => m.available && this.isCurrent(m))
+      .filter((m) => m.freeSlots > 0 && this.isCurrent(m))
       .sort((a, b) => b.lastUsedAt - a.lastUsedAt);
     for (const m of warm) if (m.claim()) return { ctx: m };
     // A cold start: a stem booted ahead of demand if there is one (its init runs now), else a new one.

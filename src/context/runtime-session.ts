@@ -10,28 +10,45 @@ export interface SessionEvents {
   onClaimWait(): void;
 }
 
+/** Where a session's Runtime API listens, and who may use it. */
+export interface SessionOptions {
+  bind: string;
+  /** The container's address, where the engine lets the source of a request tell contexts apart. */
+  peer?: Promise<string>;
+  extensions?: RuntimeApiOptions['extensions'];
+  /** Invocations in flight at once: as many GET /next may be held (1 for every function today). */
+  maxConcurrency: number;
+}
+
 /**
- * The conversation with one context's runtime over its own Runtime API server: whether the runtime
- * waits in GET /next (the moment it may be frozen), and the hand-over of invocations.
+ * The conversation with one context's runtime over its own Runtime API server: how many of its
+ * GET /next wait (the runtime may be frozen once every slot's does), and the hand-over of
+ * invocations, each answered by its own request id.
  */
 export class RuntimeSession {
-  /** The runtime sits in GET /next. */
-  waiting = false;
+  /** GET /next requests the runtime holds that no invocation was handed to yet (at most maxConcurrency). */
+  waiting = 0;
   /** A stem's runtime sits in GET /orchestrator/claim. */
   parked = false;
-  private asked: Deferred<void> | undefined;
+  /** takesWork() calls waiting for the runtime to ask. */
+  private readonly asked = new Set<Deferred<void>>();
 
-  private constructor(private readonly api: RuntimeApiServer) {}
+  private constructor(
+    private readonly api: RuntimeApiServer,
+    private readonly maxConcurrency: number,
+  ) {}
 
-  /** `peer`: the container's address, where the engine lets the source of a request tell contexts apart. */
-  static async open(bind: string, events: SessionEvents, peer?: Promise<string>, extensions?: RuntimeApiOptions['extensions']): Promise<RuntimeSession> {
+  static async open(opts: SessionOptions, events: SessionEvents): Promise<RuntimeSession> {
+    const { peer } = opts;
+    // eslint-disable-next-line prefer-const -- the listener reads it once the server has started
     let session: RuntimeSession | undefined;
     const api = await RuntimeApiServer.start(
-      bind,
+      opts.bind,
       {
         onNext: () => {
-          session!.waiting = true;
-          session!.asked?.resolve();
+          const s = session!;
+          s.waiting = Math.min(s.waiting + 1, s.maxConcurrency);
+          for (const d of s.asked) d.resolve();
           events.onNext();
         },
         onInitError: (type, body) => events.onInitError(type, body),
@@ -40,9 +57,13 @@ export class RuntimeSession {
           events.onClaimWait();
         },
       },
-      { extensions, ...(peer ? { allowPeer: async (address: string) => sameAddress(address, await peer) } : {}) },
+      {
+        extensions: opts.extensions,
+        maxConcurrency: opts.maxConcurrency,
+        ...(peer ? { allowPeer: async (address: string) => sameAddress(address, await peer) } : {}),
+      },
     );
-    session = new RuntimeSession(api);
+    session = new RuntimeSession(api, opts.maxConcurrency);
     return session;
   }
 
@@ -55,12 +76,13 @@ export class RuntimeSession {
    * runtime exited after answering), or 'slow' after `patienceMs` (left to the invocation's timeout).
    */
   async takesWork(gone: Promise<unknown>, patienceMs: number): Promise<'asked' | 'gone' | 'slow'> {
-    if (this.waiting) return 'asked';
-    this.asked = deferred<void>();
+    if (this.waiting > 0) return 'asked';
+    const asked = deferred<void>();
+    this.asked.add(asked);
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        this.asked.promise.then(() => 'asked' as const),
+        asked.promise.then(() => 'asked' as const),
         gone.then(() => 'gone' as const),
         new Promise<'slow'>((resolve) => {
           timer = setTimeout(() => resolve('slow'), patienceMs);
@@ -68,7 +90,7 @@ export class RuntimeSession {
       ]);
     } finally {
       clearTimeout(timer);
-      this.asked = undefined;
+      this.asked.delete(asked);
     }
   }
 
@@ -80,7 +102,7 @@ export class RuntimeSession {
 
   /** With `streaming`, a streamed response is handed over as soon as it starts. */
   deliver(invocation: RuntimeInvocation, streaming = false): Promise<RuntimeOutcome | StreamedOutcome> {
-    this.waiting = false;
+    this.waiting = Math.max(0, this.waiting - 1);
     return streaming ? this.api.deliver(invocation, { streaming: true }) : this.api.deliver(invocation);
   }
 
@@ -89,13 +111,13 @@ export class RuntimeSession {
     this.api.releaseForShutdown();
   }
 
-  /** Forgets the invocation in flight (it timed out, or the context died). */
-  abandon(): void {
-    this.api.abandon();
+  /** Forgets the invocation `requestId` (it timed out, or the context died). */
+  abandon(requestId: string): void {
+    this.api.abandon(requestId);
   }
 
   close(): Promise<void> {
-    this.waiting = false;
+    this.waiting = 0;
     return this.api.close();
   }
 }

@@ -12,21 +12,12 @@ import {
 import { isStreamedResponse, relayStream, trailerError } from './streamed-response';
 import { RUNTIME_API_LIMITS, type RuntimeApiLimits } from './limits';
 import { invalidRequestId, runtimeRoute } from './routes';
+import { InvocationDesk, type Pending } from './invocation-desk';
 import { discardBody, readBody } from '../http/read-body';
 import { connectionCount, guardedServer, listen } from '../http/guarded-server';
 import { sendEmpty } from '../http/replies';
 import { apiError, sendAccepted, sendApiError, sendBodyTimeout, sendFault, sendOk, tooLarge } from '../http/api-errors';
 import { headerOf } from '../http/request';
-
-interface Pending {
-  invocation: RuntimeInvocation;
-  resolve: (outcome: RuntimeOutcome | StreamedOutcome) => void;
-  /** The caller takes a streamed response as a stream (else it gets it buffered, as a plain Invoke). */
-  streaming: boolean;
-  sent: boolean;
-  /** A POST of its result is being read: one body at a time, the others are refused. */
-  receiving: boolean;
-}
 
 export interface RuntimeApiOptions {
   /** Checked on each new connection before anything is read from it (the container's own address). */
@@ -36,20 +27,20 @@ export interface RuntimeApiOptions {
   onError?: (err: unknown) => void;
   /** Lambda's Extensions and Telemetry APIs on the same address: served first when their paths match. */
   extensions?: { handle(req: http.IncomingMessage, res: http.ServerResponse): boolean };
+  /** Invocations the context runs at the same time, each with its GET /next held (default 1). */
+  maxConcurrency?: number;
 }
 
 /**
  * The Lambda Runtime API for one execution context, on a port of its own: the container's
  * AWS_LAMBDA_RUNTIME_API names it, so any Runtime API client works unchanged and requests
- * need no routing. GET /next is held open for as long as the context sits frozen. Whatever a
- * client sends is answered (4xx) or dropped for that request alone.
+ * need no routing. GET /next is held open for as long as the context sits frozen (up to
+ * maxConcurrency of them, see InvocationDesk). Whatever a client sends is answered (4xx) or
+ * dropped for that request alone.
  */
 export class RuntimeApiServer {
-  private waitingNext: http.ServerResponse | undefined;
-  private pending: Pending | undefined;
+  private readonly desk: InvocationDesk;
   private readingInitError = false;
-  /** A streamed response in progress: abandon() cuts it. */
-  private cutStream: (() => void) | undefined;
   /** A stem's held GET /orchestrator/claim, and whether the claim came first. */
   private waitingClaim: http.ServerResponse | undefined;
   private claimed = false;
@@ -66,6 +57,7 @@ export class RuntimeApiServer {
     this.limits = { ...RUNTIME_API_LIMITS, ...opts.limits };
     this.onError = opts.onError ?? (() => undefined);
     this.extensions = opts.extensions;
+    this.desk = new InvocationDesk(opts.maxConcurrency ?? 1);
   }
 
   static async start(bind: string, listener: RuntimeApiListener, opts: RuntimeApiOptions = {}): Promise<RuntimeApiServer> {
@@ -99,8 +91,9 @@ export class RuntimeApiServer {
   deliver(invocation: RuntimeInvocation, opts: { streaming: true }): Promise<RuntimeOutcome | StreamedOutcome>;
   deliver(invocation: RuntimeInvocation, opts?: { streaming: true }): Promise<RuntimeOutcome | StreamedOutcome> {
     return new Promise((resolve) => {
-      this.pending = { invocation, resolve, streaming: opts?.streaming === true, sent: false, receiving: false };
-      if (this.waitingNext) this.sendNext(this.waitingNext);
+      const p: Pending = { invocation, resolve, streaming: opts?.streaming === true, sent: false, receiving: false };
+      const res = this.desk.deliver(p);
+      if (res) this.sendNext(res, p);
     });
   }
 
@@ -112,30 +105,29 @@ export class RuntimeApiServer {
   }
 
   /**
-   * The Shutdown phase: no event will come. The held (and any later) GET /next is answered with
+   * The Shutdown phase: no event will come. Each held (and any later) GET /next is answered with
    * `Lambda-Runtime-Orchestrator-Shutdown` so that our Node.js runtime, whose main thread blocks
    * while it waits, returns to its event loop where a SIGTERM handler can run.
    */
   releaseForShutdown(): void {
     this.shuttingDown = true;
-    if (this.waitingNext) this.sendShutdown(this.waitingNext);
+    for (const res of this.desk.releaseWaiting()) this.sendShutdown(res);
   }
 
   private sendShutdown(res: http.ServerResponse): void {
-    this.waitingNext = undefined;
     sendEmpty(res, 200, { 'lambda-runtime-orchestrator-shutdown': '1' });
   }
 
-  /** Forgets the in-flight invocation (it timed out or its context died); a stream in progress ends 'aborted'. */
-  abandon(): void {
-    this.pending = undefined;
-    this.cutStream?.();
-    this.cutStream = undefined;
+  /**
+   * Forgets the invocation `requestId` (every one in flight without it): it timed out or its
+   * context died; its stream in progress, if any, ends 'aborted'.
+   */
+  abandon(requestId?: string): void {
+    this.desk.abandon(requestId);
   }
 
   async close(): Promise<void> {
-    this.pending = undefined;
-    this.waitingNext = undefined;
+    this.desk.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -169,12 +161,9 @@ export class RuntimeApiServer {
   }
 
   private onNext(res: http.ServerResponse): void {
-    res.on('close', () => {
-      if (this.waitingNext === res) this.waitingNext = undefined;
-    });
-    this.waitingNext = res;
     if (this.shuttingDown) return this.sendShutdown(res);
-    if (this.pending && !this.pending.sent) return this.sendNext(res);
+    const p = this.desk.arrived(res);
+    if (p) return this.sendNext(res, p);
     this.listener.onNext();
   }
 
@@ -187,10 +176,8 @@ export class RuntimeApiServer {
     this.listener.onClaimWait?.();
   }
 
-  private sendNext(res: http.ServerResponse): void {
-    const p = this.pending!;
+  private sendNext(res: http.ServerResponse, p: Pending): void {
     p.sent = true;
-    this.waitingNext = undefined;
     const inv = p.invocation;
     const headers: http.OutgoingHttpHeaders = {
       'content-type': 'application/json',
@@ -207,8 +194,8 @@ export class RuntimeApiServer {
   }
 
   private async onResult(requestId: string, kind: 'response' | 'error', req: http.IncomingMessage, res: http.ServerResponse) {
-    const p = this.pending;
-    if (!p || !p.sent || p.invocation.requestId !== requestId) {
+    const p = this.desk.sent(requestId);
+    if (!p) {
       discardBody(req, this.limits.bodyTimeoutMs);
       return sendApiError(res, invalidRequestId(requestId));
     }
@@ -224,8 +211,8 @@ export class RuntimeApiServer {
     p.receiving = false;
     if (body.kind === 'aborted') return; // the runtime may post again; the invocation's timeout bounds it
     if (body.kind === 'timeout') return sendBodyTimeout(res);
-    if (this.pending !== p) return sendApiError(res, apiError(410, 'InvalidRequestID', 'invocation ended'));
-    this.pending = undefined;
+    if (!this.desk.has(p)) return sendApiError(res, apiError(410, 'InvalidRequestID', 'invocation ended'));
+    this.desk.answered(p);
     if (body.kind === 'too-large') {
       // The rest of the body is drained and discarded (within the body timeout), never kept.
       sendApiError(res, tooLarge(MAX_RESPONSE_BYTES));
@@ -242,12 +229,13 @@ export class RuntimeApiServer {
 
   /** A streamed response for a caller that takes streams: handed over now, answered when it ends. */
   private async onStream(p: Pending, req: http.IncomingMessage, res: http.ServerResponse) {
-    this.pending = undefined;
+    const id = p.invocation.requestId;
+    this.desk.answered(p);
     const { outcome, cut } = relayStream(req, MAX_STREAMED_RESPONSE_BYTES);
-    this.cutStream = cut;
+    this.desk.streaming(id, cut);
     p.resolve(outcome);
     const end = await outcome.end;
-    if (this.cutStream === cut) this.cutStream = undefined;
+    this.desk.streamEnded(id, cut);
     if (end.kind === 'too-large') {
       sendApiError(res, tooLarge(MAX_STREAMED_RESPONSE_BYTES));
     } else if (end.kind !== 'aborted') {

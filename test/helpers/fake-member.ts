@@ -10,18 +10,27 @@ export class FakeMember implements PoolMember {
   state: ContextState = 'initializing';
   lastUsedAt: number;
   destroyed = false;
+  /** Invocations claimed and not finished (a test that sets `state = 'busy'` by hand means one). */
+  inFlight = 0;
   private listeners: Array<() => void> = [];
 
   constructor(
     readonly fn: FunctionConfig,
     readonly provisioned: boolean,
     now: number,
+    /** Invocations it may run at the same time. */
+    readonly slots = 1,
   ) {
     this.lastUsedAt = now;
   }
 
   get available(): boolean {
     return this.state === 'idle' || this.state === 'frozen';
+  }
+
+  get freeSlots(): number {
+    if (this.available) return this.slots;
+    return this.state === 'busy' ? Math.max(0, this.slots - Math.max(1, this.inFlight)) : 0;
   }
 
   /** Fakes are never stems. */
@@ -32,16 +41,18 @@ export class FakeMember implements PoolMember {
   }
 
   claim(): boolean {
-    if (!this.available) return false;
+    if (this.freeSlots <= 0) return false;
+    this.inFlight = (this.state === 'busy' ? Math.max(1, this.inFlight) : 0) + 1;
     this.state = 'busy';
     return true;
   }
 
   async start(): Promise<void> {}
 
-  /** The invocation finished at `now`; the context freezes. */
+  /** An invocation (or the init) finished at `now`; the context freezes once none is in flight. */
   finish(now: number): void {
-    this.state = 'frozen';
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (this.inFlight === 0) this.state = 'frozen';
     this.lastUsedAt = now;
   }
 

@@ -226,3 +226,79 @@ describe('ExecutionContext killed while frozen', () => {
     }, 10_000);
   }
 });
+
+/**
+ * A runtime with `workers` loops, each holding its own GET /next: an event `{"delayMs": n}` is
+ * answered (with itself) n ms after it came, so one invocation may finish while another runs.
+ */
+function concurrentRuntime(port: number, workers: number, answered: string[]): void {
+  const base = `http://127.0.0.1:${port}/2018-06-01/runtime`;
+  for (let w = 0; w < workers; w++) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const next = () =>
+      http.get(`${base}/invocation/next`, { agent }, (res) => {
+        const id = String(res.headers['lambda-runtime-aws-request-id']);
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const { delayMs = 0 } = JSON.parse(body.toString()) as { delayMs?: number };
+          setTimeout(() => {
+            answered.push(id);
+            const post = http.request(`${base}/invocation/${id}/response`, { method: 'POST', agent }, (r) => {
+              r.resume();
+              r.on('end', next);
+            });
+            post.end(body);
+          }, delayMs);
+        });
+      }).on('error', () => undefined);
+    next();
+  }
+}
+
+describe('ExecutionContext with two slots (maxConcurrency 2)', () => {
+  it('holds two invocations in flight, answers each to its own caller, and freezes only once neither is in flight', async () => {
+    const { container, calls } = fakeContainer();
+    const answered: string[] = [];
+    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', {
+      ...deps(async (port, io) => {
+        io.onStart?.();
+        concurrentRuntime(port, 2, answered);
+        return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
+      }),
+      maxConcurrency: 2,
+    });
+    made.push(ctx);
+    await ctx.start();
+    const cold = await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{"n":1}'), tail: false });
+    expect(cold.coldStart).toBe(true);
+    await until(() => ctx.state === 'frozen'); // both of its GET /next wait, nothing in flight
+    expect(ctx.freeSlots).toBe(2);
+
+    expect(ctx.claim()).toBe(true);
+    expect(ctx.claim()).toBe(true);
+    expect(ctx.claim()).toBe(false); // two slots, both taken
+    expect(ctx.freeSlots).toBe(0);
+    const quick = ctx.invoke({ requestId: 'quick', payload: Buffer.from('{"delayMs":20,"n":2}'), tail: false });
+    const slow = ctx.invoke({ requestId: 'slow', payload: Buffer.from('{"delayMs":1500,"n":3}'), tail: false });
+
+    const first = await quick;
+    expect(first.payload.toString()).toBe('{"delayMs":20,"n":2}');
+    expect(first.requestId).toBe('quick');
+    expect(answered).toEqual(['r1', 'quick']); // the slow one still runs
+    await until(() => ctx.freeSlots === 1); // the quick one's slot is free again, the context still busy
+    await sleep(300); // a freeze decided now would be under way (the grace is 0 here)
+    expect(ctx.state).toBe('busy');
+    expect(calls.filter((c) => c === 'pause')).toHaveLength(1); // only the one before the two claims
+
+    const second = await slow;
+    expect(second.payload.toString()).toBe('{"delayMs":1500,"n":3}');
+    expect(second.requestId).toBe('slow');
+    expect(second.coldStart).toBe(false);
+    await until(() => calls.filter((c) => c === 'pause').length === 2); // neither in flight: frozen
+    expect(calls).toEqual(['pause', 'unpause', 'pause']); // one unpause for both: the second found it thawed
+    expect(ctx.state).toBe('frozen');
+    expect(ctx.invocations).toBe(3);
+  }, 15_000);
+});

@@ -2,11 +2,12 @@ import { ContextPool } from '../../src/context/pool';
 import { TooManyRequestsException } from '../../src/errors';
 import { FakeMember, fnConfig } from '../helpers/fake-member';
 
-function makePool(budgetMb = 10_000) {
+/** `slots`: invocations each context may run at the same time. */
+function makePool(budgetMb = 10_000, slots = 1) {
   let now = 0;
   const created: FakeMember[] = [];
   const pool = new ContextPool<FakeMember>((fn, initType) => {
-    const m = new FakeMember(fn, initType === 'provisioned-concurrency', now);
+    const m = new FakeMember(fn, initType === 'provisioned-concurrency', now, slots);
     created.push(m);
     return m;
   }, budgetMb);
@@ -110,6 +111,38 @@ describe('ContextPool', () => {
     pool.acquire(fnConfig('x')).ctx.finish(2);
     expect(() => pool.acquire(fnConfig('y', { memorySize: 256 }))).toThrow(TooManyRequestsException);
     expect(p.destroyed).toBe(false);
+  });
+
+  it('fills the free slots of a context with several before it starts another, and never overfills one', () => {
+    const { pool } = makePool(10_000, 2);
+    const a = pool.acquire(hello).ctx;
+    a.finish(1); // its cold invocation is over: two free slots
+    expect(a.freeSlots).toBe(2);
+    const first = pool.acquire(hello);
+    const second = pool.acquire(hello); // in the same tick: each claim took its slot at once
+    expect([first.ctx, second.ctx]).toEqual([a, a]);
+    expect(first.started).toBeUndefined();
+    expect(a.freeSlots).toBe(0);
+    const third = pool.acquire(hello);
+    expect(third.ctx).not.toBe(a);
+    expect(third.started).toBeDefined();
+    a.finish(2); // one answered: one slot free again, still busy (not frozen)
+    expect(a.state).toBe('busy');
+    expect(pool.acquire(hello).ctx).toBe(a);
+  });
+
+  it('prefers the most recently used context with a free slot, busy or frozen', () => {
+    const { pool } = makePool(10_000, 2);
+    const a = pool.acquire(hello).ctx;
+    const b = pool.acquire(hello).ctx;
+    a.finish(10);
+    b.finish(20);
+    expect(pool.acquire(hello).ctx).toBe(b); // b: one in flight, one slot free
+    b.lastUsedAt = 5; // now a was used last
+    expect(pool.acquire(hello).ctx).toBe(a); // frozen, used at 10
+    expect(pool.acquire(hello).ctx).toBe(a); // busy with one, still the most recent with a free slot
+    expect(pool.acquire(hello).ctx).toBe(b); // a is full
+    expect(pool.members()).toHaveLength(2);
   });
 
   it('forgets a context that dies', async () => {
