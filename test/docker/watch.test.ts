@@ -5,7 +5,7 @@ import { containerState, docker } from '../helpers/orchestrator';
 import { httpInvoke } from '../helpers/pool-load';
 import { buildDist, freePort } from '../helpers/cli';
 import { containersOfPid, UpChild } from '../helpers/up-child';
-import { sleep, waitFor } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Updates (docs/cli.md): `orchestrator up --watch`. A code change or a functions.yaml edit sends new
@@ -17,7 +17,7 @@ jest.setTimeout(120_000);
 const code = (version: string) => `// Which container: its id, in the source of its /etc/hostname mount (every hostname is \`sandbox\`).
 const CONTEXT = (/containers\\/([0-9a-f]{64})\\//.exec(require('node:fs').readFileSync('/proc/self/mountinfo', 'utf8')) || [])[1];
 exports.handler = async (event) => {
-  if (event.sleepMs) await sleep(event.sleepMs);
+  if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs)); // the function's own code: no test helper in there
   return { code: '${version}', env: process.env.VERSION ?? null, id: event.id ?? null, host: CONTEXT };
 };
 `;
