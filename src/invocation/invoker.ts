@@ -2,18 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { FunctionConfig, ProjectConfig } from '../config/types';
 import { findFunction } from '../config/lookup';
 import { ResourceNotFoundException, ServiceError, ServiceException } from '../errors';
-import { ContextLost, type InvocationRequest, type InvocationResult, type ResponseSink } from '../context/invocation';
+import { ContextLost, type InvocationRequest, type InvocationResult } from '../context/invocation';
 import type { ExecutionContext } from '../context/execution-context';
 import type { ContextPool } from '../context/pool';
 
-export interface InvokeOptions {
-  payload: Buffer;
-  clientContext?: string;
-  tail?: boolean;
-  requestId?: string;
-  /** Takes a streamed response as the function writes it (InvokeWithResponseStream, a streaming function URL). */
-  responseSink?: ResponseSink;
-}
+/**
+ * What the invoker is asked to run: the pool's InvocationRequest itself (the Invoke API builds it
+ * once), its request id made up here when the caller has none (the library API).
+ */
+export type InvokeRequest = Omit<InvocationRequest, 'requestId'> & { requestId?: string };
 
 /** Lambda retries a failed asynchronous invocation twice; locally the waits are seconds, not minutes. */
 export const EVENT_RETRY_DELAYS_MS = [1000, 2000];
@@ -38,21 +35,16 @@ export class Invoker {
     return this.config().functions.values();
   }
 
+  /** The function a name (or another name of it) stands for, as served now; unknown: ResourceNotFoundException. */
   fn(name: string): FunctionConfig {
     const fn = findFunction(this.config(), name);
     if (!fn) throw new ResourceNotFoundException(name);
     return fn;
   }
 
-  async invoke(name: string, opts: InvokeOptions): Promise<InvocationResult> {
-    const fn = this.fn(name);
-    const req: InvocationRequest = {
-      requestId: opts.requestId ?? randomUUID(),
-      payload: opts.payload,
-      clientContext: opts.clientContext,
-      tail: opts.tail ?? false,
-      responseSink: opts.responseSink,
-    };
+  /** Runs `fn` (resolved by the caller: the invoker does not look it up again) on a context of the pool. */
+  async invoke(fn: FunctionConfig, request: InvokeRequest): Promise<InvocationResult> {
+    const req: InvocationRequest = { ...request, requestId: request.requestId ?? randomUUID() };
     for (let attempt = 0; ; attempt++) {
       const lease = this.pool.acquire(fn);
       try {
@@ -70,10 +62,9 @@ export class Invoker {
   }
 
   /** X-Amz-Invocation-Type: Event: runs in the background, retried twice on a function error. */
-  invokeEvent(name: string, opts: InvokeOptions): string {
-    this.fn(name);
-    const requestId = opts.requestId ?? randomUUID();
-    void this.runEvent(name, { ...opts, requestId });
+  invokeEvent(fn: FunctionConfig, request: InvokeRequest): string {
+    const requestId = request.requestId ?? randomUUID();
+    void this.runEvent(fn, { ...request, requestId, tail: false });
     return requestId;
   }
 
@@ -87,17 +78,17 @@ export class Invoker {
     this.retries.clear();
   }
 
-  private async runEvent(name: string, opts: InvokeOptions): Promise<void> {
+  private async runEvent(fn: FunctionConfig, req: InvocationRequest): Promise<void> {
     for (let attempt = 0; attempt <= EVENT_RETRY_DELAYS_MS.length; attempt++) {
       if (this.closed) return;
       try {
-        const result = await this.invoke(name, { ...opts, tail: false });
+        const result = await this.invoke(fn, req);
         if (!result.errorType) return;
         this.onBackgroundError(
-          `async invocation ${opts.requestId} failed (attempt ${attempt + 1}/3): ${result.errorType}: ${result.payload.toString('utf8').slice(0, 500)}`,
+          `async invocation ${req.requestId} failed (attempt ${attempt + 1}/3): ${result.errorType}: ${result.payload.toString('utf8').slice(0, 500)}`,
         );
       } catch (err) {
-        this.onBackgroundError(`async invocation ${opts.requestId} not run (attempt ${attempt + 1}/3): ${(err as Error).message}`);
+        this.onBackgroundError(`async invocation ${req.requestId} not run (attempt ${attempt + 1}/3): ${(err as Error).message}`);
       }
       const delay = EVENT_RETRY_DELAYS_MS[attempt];
       if (delay === undefined || this.closed) return;
@@ -108,7 +99,7 @@ export class Invoker {
           resolve();
         }, delay);
         timer.unref();
-        this.retries.set(timer, opts.requestId!);
+        this.retries.set(timer, req.requestId);
       });
     }
   }

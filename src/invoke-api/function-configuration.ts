@@ -1,5 +1,6 @@
 import type { FunctionConfig } from '../config/types';
 import { functionArn } from '../context/lambda-env';
+import { LATEST_VERSION } from '../lambda-limits';
 
 /** Lambda's FunctionConfiguration shape, enough for list-functions and get-function. */
 export function functionConfiguration(fn: FunctionConfig, region: string): Record<string, unknown> {
@@ -15,7 +16,7 @@ export function functionConfiguration(fn: FunctionConfig, region: string): Recor
     MemorySize: fn.memorySize,
     LastModified: new Date(0).toISOString().replace('Z', '+0000'),
     CodeSha256: '',
-    Version: '$LATEST',
+    Version: LATEST_VERSION,
     Environment: { Variables: fn.environment },
     EphemeralStorage: { Size: fn.ephemeralStorageSize },
     PackageType: 'Zip',

@@ -6,6 +6,7 @@ import {
   ResourceNotFoundException,
   ValidationException,
 } from '../errors';
+import { LATEST_VERSION } from '../lambda-limits';
 import { Violations } from './validation';
 
 /** Lambda's model for FunctionName (Invoke, GetFunction): a name, name:qualifier, or a full or partial ARN. */
@@ -53,7 +54,7 @@ export function resolveFunction(ref: RawFunctionRef, region: string, lookup: (na
   if (parts.account !== undefined && parts.account !== account) throw new ResourceNotFoundException(shown, region, parts.account);
   const fn = lookup(parts.name);
   // Only $LATEST exists locally: no published versions, no aliases.
-  if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) throw new ResourceNotFoundException(shown, region, account);
+  if (!fn || (qualifier !== undefined && qualifier !== LATEST_VERSION)) throw new ResourceNotFoundException(shown, region, account);
   return fn;
 }
 

@@ -1,14 +1,14 @@
 import type http from 'node:http';
 import type { InvocationResult, ResponseSink } from '../context/invocation';
 import { ServiceError } from '../errors';
-import { readBody } from '../http/read-body';
+import { MAX_SYNC_PAYLOAD_BYTES } from '../lambda-limits';
 import { writeOrWait } from './drain';
-import { lookup, MAX_REQUEST_BYTES, type InvokeApiInvoker } from './invoke';
+import { lookupFunction, readRequestBody, type InvokeApiInvoker } from './invoke-request';
 import { HTTP_INTEGRATION_CONTENT_TYPE, PreludeReader } from './url-prelude';
 import { urlEvent } from './url-event';
 import { INTERNAL_SERVER_ERROR, mapUrlResponse, type UrlReply } from './url-response';
 
-/** `/urls/{name}/{path...}`: where `up` serves the function URLs (CONTRACT section 3). */
+/** `/urls/{name}/{path...}`: where `up` serves the function URLs (docs/invoke-api.md). */
 export const URL_PREFIX = '/urls/';
 
 export interface UrlDeps {
@@ -23,13 +23,13 @@ export async function serveFunctionUrl(req: http.IncomingMessage, res: http.Serv
   const path = (q < 0 ? url : url.slice(0, q)).slice(URL_PREFIX.length);
   const slash = path.indexOf('/');
   const name = decodeOr(slash < 0 ? path : path.slice(0, slash));
-  const fn = lookup(deps.invoker, name);
+  const fn = lookupFunction(deps.invoker, name);
   const common = { 'x-amzn-requestid': requestId };
   if (!fn?.url) {
     req.resume();
     return reply(res, { status: 404, headers: { ...common, 'content-type': 'application/json' }, body: Buffer.from('{"Message":null}') });
   }
-  const body = await readBody(req, { limit: MAX_REQUEST_BYTES });
+  const body = await readRequestBody(req);
   if (body.kind === 'aborted' || body.kind === 'timeout') return;
   const tooLarge: UrlReply = { status: 413, headers: { ...common, 'content-type': 'application/json' }, body: Buffer.from('{"Message":"Request Entity Too Large"}') };
   if (body.kind === 'too-large') return reply(res, tooLarge, true);
@@ -43,11 +43,11 @@ export async function serveFunctionUrl(req: http.IncomingMessage, res: http.Serv
   });
   const payload = Buffer.from(JSON.stringify(event));
   // The event itself is what Lambda limits (a base64 body grows by a third).
-  if (payload.length > MAX_REQUEST_BYTES) return reply(res, tooLarge);
+  if (payload.length > MAX_SYNC_PAYLOAD_BYTES) return reply(res, tooLarge);
   const streaming = fn.url.invokeMode === 'RESPONSE_STREAM' ? streamedReply(res, common) : undefined;
   let result: InvocationResult;
   try {
-    result = await deps.invoker.invoke(fn.name, { payload, requestId, responseSink: streaming?.sink });
+    result = await deps.invoker.invoke(fn, { payload, requestId, tail: false, responseSink: streaming?.sink });
   } catch (err) {
     if (!(err instanceof ServiceError) || err.statusCode >= 500) deps.onError(err);
     if (res.headersSent) return void res.destroy();

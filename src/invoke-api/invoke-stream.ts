@@ -1,19 +1,10 @@
 import type http from 'node:http';
 import type { InvocationResult, ResponseSink } from '../context/invocation';
-import { RequestTooLargeException } from '../errors';
-import { readBody } from '../http/read-body';
+import { MAX_EVENT_PAYLOAD_BYTES } from '../lambda-limits';
 import { writeOrWait } from './drain';
 import { EVENT_STREAM_CONTENT_TYPE, invokeComplete, payloadChunk } from './event-stream';
-import { checkFunctionRef, resolveFunction, throwViolations, type RawFunctionRef } from './function-ref';
-import { lookup, MAX_REQUEST_BYTES, type InvokeApiInvoker } from './invoke';
-import { clientContext, header, LOG_TYPES } from './invoke-params';
-import { parsePayload } from './payload';
-import { Violations } from './validation';
-
-/** InvokeWithResponseStream takes no Event invocations. */
-const STREAM_INVOCATION_TYPES = ['RequestResponse', 'DryRun'] as const;
-/** Big writes are split so no event nears the codec's 16 MB message limit. */
-const MAX_EVENT_PAYLOAD = 256 * 1024;
+import type { RawFunctionRef } from './function-ref';
+import { INVOKE_WITH_RESPONSE_STREAM, readInvokeRequest, type InvokeApiContext } from './invoke-request';
 
 /**
  * POST /2021-11-15/functions/{name}/response-streaming-invocations: PayloadChunk events as the
@@ -22,31 +13,14 @@ const MAX_EVENT_PAYLOAD = 256 * 1024;
 export async function invokeWithResponseStream(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  deps: { invoker: InvokeApiInvoker; region: string },
+  api: InvokeApiContext,
   ref: RawFunctionRef,
   requestId: string,
 ): Promise<void> {
-  const v = new Violations();
-  checkFunctionRef(ref, v);
-  const type = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
-  const logType = header(req, 'x-amz-log-type') ?? 'None';
-  v.oneOf('invocationType', type, STREAM_INVOCATION_TYPES).oneOf('logType', logType, LOG_TYPES);
-  throwViolations(v);
-  const body = await readBody(req, { limit: MAX_REQUEST_BYTES });
-  if (body.kind === 'aborted' || body.kind === 'timeout') return;
-  if (body.kind === 'too-large') {
-    throw new RequestTooLargeException(`${body.bytes} byte payload is too large for the RequestResponse invocation type (limit ${MAX_REQUEST_BYTES} bytes)`);
-  }
-  const fn = resolveFunction(ref, deps.region, (name) => lookup(deps.invoker, name));
-  const payload = parsePayload(body.data);
-  const context = clientContext(req);
-  const common = { 'x-amzn-requestid': requestId, 'x-amz-executed-version': '$LATEST' };
-  if (type === 'DryRun') {
-    res.writeHead(204, common);
-    return void res.end();
-  }
-  const out = eventStreamResponse(res, common);
-  const result = await deps.invoker.invoke(fn.name, { payload, clientContext: context, tail: logType === 'Tail', requestId, responseSink: out.sink });
+  const call = await readInvokeRequest(req, res, api, INVOKE_WITH_RESPONSE_STREAM, ref, requestId);
+  if (!call) return;
+  const out = eventStreamResponse(res, call.headers);
+  const result = await api.invoker.invoke(call.fn, { ...call.request, responseSink: out.sink });
   await out.complete(result);
 }
 
@@ -59,8 +33,9 @@ function eventStreamResponse(res: http.ServerResponse, common: Record<string, st
     res.writeHead(200, { ...common, 'content-type': EVENT_STREAM_CONTENT_TYPE });
     res.flushHeaders();
   };
+  // Big writes are split, so no event nears the codec's 16 MB message limit (docs/invoke-api.md).
   const writeChunk = async (chunk: Buffer) => {
-    for (let i = 0; i < chunk.length; i += MAX_EVENT_PAYLOAD) await writeOrWait(res, payloadChunk(chunk.subarray(i, i + MAX_EVENT_PAYLOAD)));
+    for (let i = 0; i < chunk.length; i += MAX_EVENT_PAYLOAD_BYTES) await writeOrWait(res, payloadChunk(chunk.subarray(i, i + MAX_EVENT_PAYLOAD_BYTES)));
   };
   const sink: ResponseSink = {
     start,

@@ -7,13 +7,14 @@ import { connectionCount, guardedServer, listen } from '../http/guarded-server';
 import { functionConfiguration } from './function-configuration';
 import { checkFunctionRef, resolveFunction, throwViolations, type RawFunctionRef } from './function-ref';
 import { sendJson, sendServiceError } from './http-replies';
-import { invoke, lookup, type InvokeApiInvoker } from './invoke';
+import { invoke } from './invoke';
+import { lookupFunction, type InvokeApiInvoker } from './invoke-request';
 import { invokeWithResponseStream } from './invoke-stream';
 import { serveFunctionUrl, URL_PREFIX } from './function-url';
 import { INVOKE_API_LIMITS, type InvokeApiLimits } from './limits';
 import { Violations } from './validation';
 
-export { MAX_REQUEST_BYTES, type InvokeApiInvoker } from './invoke';
+export type { InvokeApiInvoker } from './invoke-request';
 
 export interface InvokeApiDeps {
   invoker: InvokeApiInvoker;
@@ -25,7 +26,7 @@ export interface InvokeApiDeps {
   limits?: Partial<InvokeApiLimits>;
 }
 
-/** The subset of Lambda's 2015-03-31 REST API that users and SDKs talk to (CONTRACT section 3). */
+/** The subset of Lambda's 2015-03-31 REST API that users and SDKs talk to (docs/invoke-api.md). */
 export class InvokeApiServer {
   private constructor(
     private readonly server: http.Server,
@@ -38,7 +39,8 @@ export class InvokeApiServer {
     const limits = { ...INVOKE_API_LIMITS, ...deps.limits };
     const inFlight = new Map<http.ServerResponse, string>();
     const state = { stopping: false };
-    const server = guardedServer(limits, (req, res) => {
+    // A full server closes its oldest idle connection for a new one: idle sockets lock nobody out.
+    const server = guardedServer({ ...limits, evictIdle: true }, (req, res) => {
       const requestId = randomUUID();
       inFlight.set(res, requestId);
       res.on('finish', () => inFlight.delete(res));
@@ -125,7 +127,7 @@ function getFunction(res: http.ServerResponse, deps: InvokeApiDeps, ref: RawFunc
   const v = new Violations();
   checkFunctionRef(ref, v);
   throwViolations(v);
-  const fn = resolveFunction(ref, deps.region, (name) => lookup(deps.invoker, name));
+  const fn = resolveFunction(ref, deps.region, (name) => lookupFunction(deps.invoker, name));
   const body: Record<string, unknown> = {
     Configuration: functionConfiguration(fn, deps.region),
     Code: { RepositoryType: 'S3', Location: `file://${fn.codeDir}` },

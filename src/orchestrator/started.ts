@@ -34,7 +34,8 @@ export class StartedOrchestrator {
   /** Invokes synchronously (RequestResponse), always collecting the log tail. */
   async invoke<T = unknown>(name: string, event: unknown = {}, opts: InvokeCallOptions = {}): Promise<InvokeOutput<T>> {
     this.assertRunning('invoke');
-    const r = await this.parts.invoker.invoke(name, {
+    const fn = this.parts.invoker.fn(name); // resolved once: the invoker takes the function itself
+    const r = await this.parts.invoker.invoke(fn, {
       payload: Buffer.from(JSON.stringify(event ?? {})),
       clientContext: opts.clientContext ? JSON.stringify(opts.clientContext) : undefined,
       tail: true,

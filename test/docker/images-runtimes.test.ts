@@ -4,11 +4,11 @@
  * the bundled AWS SDK (Node.js) and boto3 (Python) load from a function in /var/task, the
  * entrypoint works with PATH=/nonexistent, and Lambda's environment is in place.
  */
-import { promises as fsp } from 'fs';
-import * as http from 'http';
-import * as os from 'os';
-import * as path from 'path';
-import { PassThrough } from 'stream';
+import { promises as fsp } from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import Dockerode from 'dockerode';
 import { ensureRuntimeImage } from '../../src/images/images';
 import { NODE_VERSIONS, nodeMajor } from '../../src/images/node-dist';

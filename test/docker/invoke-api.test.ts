@@ -13,6 +13,7 @@ import {
 import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
 import { CapturedLogs, FIXTURES } from '../helpers/orchestrator';
 import { sleep, waitFor } from '../helpers/wait';
+import { lambdaClient } from '../helpers/sdk';
 
 /** Requests (docs/invoke-api.md): Lambda's Invoke API shapes, invocation types, and the AWS SDK's view of them. */
 describe('the Invoke API, as AWS Lambda answers', () => {
@@ -42,12 +43,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
       logSink: logs,
       onProgress: (l) => notices.push(l),
     });
-    client = new LambdaClient({
-      endpoint: orch.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      maxAttempts: 1, // 429 is retryable for the SDK: see it, do not retry it
-    });
+    client = lambdaClient(orch.url); // one attempt: 429 is retryable for the SDK; see it, do not retry it
   }, 180_000);
 
   afterAll(async () => {

@@ -1,11 +1,12 @@
 import { existsSync, promises as fsp } from 'node:fs';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsClientEnv, buildDist, cli, ROOT, run } from '../helpers/cli';
 import { UpChild } from '../helpers/up-child';
 import { docker } from '../helpers/orchestrator';
 import { waitFor } from '../helpers/wait';
+import { lambdaClient } from '../helpers/sdk';
 
 /**
  * SAM templates (docs/sam-templates.md) through the command line: `orchestrator up -f template.yaml` serving AWS SAM templates,
@@ -73,7 +74,7 @@ describe('public SAM templates, unchanged', () => {
     const { answer, payload } = await awsInvoke(url, 'HelloWorldFunction');
     expect(answer).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
     expect(JSON.parse(payload.body)).toEqual({ message: 'hello world' });
-    const sdk = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const sdk = lambdaClient(url);
     const viaSdk = await sdk.send(new InvokeCommand({ FunctionName: 'HelloWorldFunction', Payload: Buffer.from('{}') }));
     sdk.destroy();
     expect(viaSdk.StatusCode).toBe(200);

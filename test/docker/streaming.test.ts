@@ -9,6 +9,7 @@ import {
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
 import { sleep } from '../helpers/wait';
+import { lambdaClient } from '../helpers/sdk';
 
 /** After its first 6 MB a streamed response goes at this rate here (Lambda's is 2 MB/s): 1 MB takes 4 s. */
 const TEST_RATE = 256 * 1024;
@@ -39,7 +40,7 @@ describe('InvokeWithResponseStream', () => {
       echo: { code: 'echo' },
       provided: { code: 'stream-provided', runtime: 'provided', handler: 'function.handler', timeout: 30 },
     }, { streamRate: TEST_RATE })); // Lambda's 2 MB/s past 6 MB, scaled down
-    client = new LambdaClient({ endpoint: orch.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    client = lambdaClient(orch.url);
   }, 180_000);
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { containersOf, containerState, docker, servingContexts, startFixtureOrchestrator } from '../helpers/orchestrator';
 import { sleep, waitFor } from '../helpers/wait';
+import { lambdaClient } from '../helpers/sdk';
 
 /** One warm context (docs/execution-context.md), frozen between calls, reused with its globals and /tmp. */
 describe('a warm execution context, frozen between invocations', () => {
@@ -118,11 +119,7 @@ describe('a warm execution context, frozen between invocations', () => {
   });
 
   it('answers @aws-sdk/client-lambda', async () => {
-    const client = new LambdaClient({
-      endpoint: orch.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
+    const client = lambdaClient(orch.url);
     const out = await client.send(new InvokeCommand({ FunctionName: 'reuse', Payload: Buffer.from('{}') }));
     expect(out.StatusCode).toBe(200);
     expect(out.FunctionError).toBeUndefined();

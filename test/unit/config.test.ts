@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../src/errors';
 import { defaultsPath, loadConfigFile, loadConfigObject, loadDefaults } from '../../src/config/load';
@@ -7,26 +6,14 @@ import { FUNCTION_DEFAULTS } from '../../src/config/function';
 import { OVERRIDABLE_ENV_KEYS, RESERVED_ENV_KEYS } from '../../src/config/reserved-env';
 import { DEFAULT_SETTINGS, LIVE_SETTINGS, SETTING_NAMES, SETTINGS_TABLE } from '../../src/config/settings-table';
 import { RUNTIMES } from '../../src/config/runtimes';
+import { folderPerTest } from '../helpers/temp-folder';
 
 const ALL_HOST = Object.fromEntries(RUNTIMES.map((rt) => [rt, 'host']));
 
+const folder = folderPerTest('config-test-', ['code']);
+const write = folder.write;
 let dir: string;
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-test-'));
-  fs.mkdirSync(path.join(dir, 'code'));
-});
-
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function write(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+beforeEach(() => (dir = folder.dir));
 
 /** A bootstrap file in `code/` with the given mode. */
 function bootstrap(mode: number): void {

@@ -1,6 +1,5 @@
 import { FakeClock } from '../helpers/fake-clock';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ExtensionsApi } from '../../src/extensions/extensions-api';
 import { ExtensionFailure } from '../../src/extensions/errors';
 import { SHUTDOWN_LIMIT_MS, shutdownLimitMs } from '../../src/extensions/limits';
@@ -8,6 +7,7 @@ import { PhaseAbandoned } from '../../src/extensions/rounds';
 import { TelemetryApi } from '../../src/extensions/telemetry';
 import type { ExtensionsApiEvent } from '../../src/extensions/types';
 import { sleep, waitFor } from '../helpers/wait';
+import { closeServer, listenOnLoopback } from '../helpers/loopback';
 
 const X = '/2020-01-01/extension';
 
@@ -78,14 +78,12 @@ describe('ExtensionsApi over HTTP', () => {
         res.end('not ours');
       }
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
+    port = await listenOnLoopback(server);
   }
 
   afterEach(async () => {
     api.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await closeServer(server);
   });
 
   async function register(name: string, events: string[] = ['INVOKE', 'SHUTDOWN']): Promise<string> {

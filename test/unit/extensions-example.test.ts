@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ExtensionsApi } from '../../src/extensions/extensions-api';
@@ -9,6 +8,7 @@ import { launcherCommand } from '../../src/extensions/launcher';
 import { TelemetryApi } from '../../src/extensions/telemetry';
 import type { ExtensionsApiEvent } from '../../src/extensions/types';
 import { waitFor } from '../helpers/wait';
+import { closeServer, listenOnLoopback } from '../helpers/loopback';
 
 const EXAMPLE = path.join(__dirname, '../../examples/layers/shell-extension/extensions/log-extension');
 
@@ -43,8 +43,7 @@ describe('the launcher and the example shell extension', () => {
         res.end();
       }
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return (server.address() as AddressInfo).port;
+    return listenOnLoopback(server);
   }
 
   function launch(port: number): void {
@@ -64,8 +63,7 @@ describe('the launcher and the example shell extension', () => {
   });
   afterEach(async () => {
     api?.close();
-    server?.closeAllConnections();
-    if (server) await new Promise((r) => server.close(r));
+    if (server) await closeServer(server);
     await fs.rm(dir, { recursive: true, force: true });
   });
 

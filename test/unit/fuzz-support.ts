@@ -140,13 +140,13 @@ export function fakeInvoker(names: string[]): InvokeApiInvoker & { calls: string
       if (!fn) throw new ResourceNotFoundException(name);
       return fn;
     },
-    invoke: async (name, opts) => {
-      calls.push(`invoke ${name}`);
+    invoke: async (fn, opts) => {
+      calls.push(`invoke ${fn.name}`);
       if (opts.payload.toString('utf8') === '"explode"') throw new Error('boom');
       return { payload: opts.payload, coldStart: false, logTail: opts.tail ? 'dGFpbA==' : undefined } as never;
     },
-    invokeEvent: (name, opts) => {
-      calls.push(`event ${name}`);
+    invokeEvent: (fn, opts) => {
+      calls.push(`event ${fn.name}`);
       return opts.requestId ?? 'id';
     },
   };

@@ -23,8 +23,9 @@ describe('Invoker.close', () => {
       attempts++;
       return acquire(fn);
     };
-    const invoker = new Invoker(() => ({ functions: new Map([['f', fnConfig('f')]]) }), pool, (l) => lines.push(l));
-    const id = invoker.invokeEvent('f', { payload: Buffer.from('{}') });
+    const f = fnConfig('f');
+    const invoker = new Invoker(() => ({ functions: new Map([['f', f]]) }), pool, (l) => lines.push(l));
+    const id = invoker.invokeEvent(f, { payload: Buffer.from('{}'), tail: false });
     await new Promise((r) => setImmediate(r));
     expect(attempts).toBe(1);
     invoker.close();

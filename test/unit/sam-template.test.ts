@@ -1,30 +1,17 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../src/errors';
 import { loadConfigFile, parseParameterOverrides } from '../../src/config/load';
 import { findFunction } from '../../src/config/lookup';
 import { RUNTIMES } from '../../src/config/runtimes';
 import { isTemplate } from '../../src/config/sam/template';
+import { folderPerTest } from '../helpers/temp-folder';
 
+const folder = folderPerTest('sam-test-', ['src', 'layers/a', 'layers/b', 'other']);
+const write = folder.write;
 let dir: string;
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sam-test-'));
-  for (const d of ['src', 'layers/a', 'layers/b', 'other']) fs.mkdirSync(path.join(dir, d), { recursive: true });
-});
-
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function write(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+beforeEach(() => (dir = folder.dir));
 
 function configError(fn: () => unknown): ConfigError {
   try {

@@ -1,12 +1,12 @@
 import { FakeClock } from '../helpers/fake-clock';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ExtensionsApi } from '../../src/extensions/extensions-api';
 import { TelemetryApi } from '../../src/extensions/telemetry';
 import { logEvent, platformEvents, type TelemetryEvent } from '../../src/extensions/telemetry-events';
 import { BUFFERING, parseSubscription } from '../../src/extensions/telemetry-subscription';
 import { reportLine } from '../../src/logging/report-lines';
 import { sleep, waitFor } from '../helpers/wait';
+import { closeServer, listenOnLoopback } from '../helpers/loopback';
 
 /** Polls until `cond`; a timeout names the condition by its source text. */
 async function until(cond: () => boolean): Promise<void> {
@@ -45,12 +45,10 @@ class Listener {
   }
   port = 0;
   async start(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server);
   }
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((r) => this.server.close(r));
+    await closeServer(this.server);
   }
   get events(): TelemetryEvent[] {
     return this.batches.flatMap((b) => b.events);
@@ -111,13 +109,11 @@ describe('Telemetry subscriptions (PUT /2022-07-01/telemetry)', () => {
         telemetry: new TelemetryApi({ timers: new FakeClock(Date.parse('2024-05-01T12:00:00.000Z')), post: async () => true }),
       });
       server = http.createServer((req, res) => void api.handle(req, res));
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      port = (server.address() as AddressInfo).port;
+      port = await listenOnLoopback(server);
     });
     afterEach(async () => {
       api.close();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await closeServer(server);
     });
 
     function call(method: string, path: string, headers: Record<string, string>, payload?: string): Promise<{ status: number; body: string }> {

@@ -3,11 +3,11 @@
  * fake Runtime API. Extra Node.js binaries (e.g. 22 and 24) can be given in RUNTIME_NODE_BINS
  * (colon-separated paths); the host's node is always used.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
-import * as http from 'http';
-import { AddressInfo } from 'net';
-import * as path from 'path';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as http from 'node:http';
+import * as path from 'node:path';
 import { RUNTIME_DIR, TASK_ROOT } from './runtime-modules';
+import { closeServer, listenOnLoopback } from '../../helpers/loopback';
 
 interface Req {
   method: string;
@@ -48,9 +48,9 @@ async function runRuntime(node: string, handler: string, events: unknown[], env:
       }, n === 0 ? 0 : holdMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
   child = spawn(node, [path.join(RUNTIME_DIR, 'index.js')], {
-    env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${(server.address() as AddressInfo).port}`, LAMBDA_TASK_ROOT: TASK_ROOT, _HANDLER: handler, AWS_LAMBDA_FUNCTION_NAME: 'f', ...env },
+    env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, LAMBDA_TASK_ROOT: TASK_ROOT, _HANDLER: handler, AWS_LAMBDA_FUNCTION_NAME: 'f', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -60,8 +60,7 @@ async function runRuntime(node: string, handler: string, events: unknown[], env:
     done();
   });
   await finished;
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await closeServer(server);
   run.stdout = out.split('\n').filter((l) => l !== '');
   return run;
 }

@@ -1,8 +1,8 @@
-import * as http from 'http';
-import { AddressInfo } from 'net';
+import * as http from 'node:http';
 import { event, runHandler } from './fake-runtime-api';
 import { runtimeModule } from './runtime-modules';
 import { sleep } from '../../helpers/wait';
+import { closeServer, listenOnLoopback } from '../../helpers/loopback';
 
 const { streamifyResponse } = runtimeModule('awslambda-global.js');
 const { HttpResponseStream } = runtimeModule('http-response-stream.js');
@@ -26,10 +26,9 @@ async function streamServer() {
       res.writeHead(202).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   const openStream = (path: string, headers: Record<string, string | string[]>) => http.request({ host: '127.0.0.1', port, method: 'POST', path, headers, agent: false });
-  return { received, openStream, close: () => new Promise((r) => server.close(r)) };
+  return { received, openStream, close: () => closeServer(server) };
 }
 
 describe('response streaming', () => {

@@ -8,9 +8,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { closeServer, listenOnLoopback } from '../../helpers/loopback';
 
 const REPO = path.resolve(__dirname, '../../..');
 export const RUNTIME_DIR = path.join(REPO, 'images/python/runtime');
@@ -148,8 +148,7 @@ export async function runRuntime(opts: RunOptions): Promise<RunResult> {
     });
   });
   server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
 
   const out = fs.openSync(stdoutPath, 'w');
   const child = spawn(pythonInterpreter(), [BOOTSTRAP], {
@@ -173,8 +172,7 @@ export async function runRuntime(opts: RunOptions): Promise<RunResult> {
   await Promise.race([done, exited]);
   child.kill('SIGKILL');
   const exitCode = await exited;
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeServer(server);
   const stdout = readStdout();
   fs.rmSync(tmp, { recursive: true, force: true });
   return { posted, stdout, stderr, exitCode, connections, stdoutBeforeEvent };
