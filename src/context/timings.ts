@@ -42,7 +42,11 @@ export function initTimeoutMs(s: Pick<Settings, 'initTimeout'>): number {
  * `Paused` within 100 ms); a `provided` runtime is paused at once. freezeDelay trades the real
  * freeze for speed, for any runtime, and is waited as set.
  */
-export function freezeTiming(s: Pick<Settings, 'freezeGrace' | 'freezeDelay'>, fn: Pick<FunctionConfig, 'runtime'>, pauses: PauseLatency): FreezeTiming {
+export function freezeTiming(
+  s: Pick<Settings, 'freezeGrace' | 'freezeDelay'>,
+  fn: Pick<FunctionConfig, 'runtime'>,
+  pauses: PauseLatency,
+): FreezeTiming {
   const grace = runtimeFamily(fn.runtime) === 'provided' ? 0 : s.freezeGrace;
   return s.freezeDelay >= grace ? fixedTiming(s.freezeDelay) : pauses.timing(grace);
 }

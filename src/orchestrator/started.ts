@@ -95,7 +95,10 @@ export class StartedOrchestrator {
       const failed = results.filter((r) => r.status === 'rejected');
       // Then whatever is left with this instance's label (removals that failed while the engine was away).
       // Only if that fails too is anything left behind.
-      const leftover = await janitor.sweep().then(() => undefined, (err: Error) => err);
+      const leftover = await janitor.sweep().then(
+        () => undefined,
+        (err: Error) => err,
+      );
       if (leftover && failed.length > 0) {
         throw new Error(`${failed.length} context(s) could not be removed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
       }

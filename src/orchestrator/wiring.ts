@@ -110,7 +110,12 @@ export function buildParts(g: Ground) {
     },
   });
   const stats = new StartCounts();
-  const invoker = new Invoker(() => served.current, pool, progress, (fn, cold) => stats.record(fn, cold));
+  const invoker = new Invoker(
+    () => served.current,
+    pool,
+    progress,
+    (fn, cold) => stats.record(fn, cold),
+  );
   const rows = async (): Promise<ContextRow[]> => {
     const now = clock.now();
     return Promise.all(pool.members().map((c) => contextRow(c, now)));

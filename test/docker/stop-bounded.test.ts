@@ -25,7 +25,12 @@ beforeAll(async () => {
 afterAll(async () => {
   // Only if the test failed: this `up` must not outlive it, nor leave containers behind.
   if (up?.running) await up.kill('SIGKILL', 5_000);
-  if (up) for (const c of await containersOfPid(up.pid)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  if (up)
+    for (const c of await containersOfPid(up.pid))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
 });
 
@@ -36,7 +41,9 @@ function post(url: string, body: string, agent: http.Agent): Promise<{ status: n
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, errorType: res.headers['x-amzn-errortype'] as string | undefined, body: text }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, errorType: res.headers['x-amzn-errortype'] as string | undefined, body: text }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

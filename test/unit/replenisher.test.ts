@@ -42,7 +42,11 @@ function setup(functions: FunctionConfig[]) {
     report: (line) => reports.push(line),
   });
   pool.onStemClaimed((fn) => void replenisher.topUp([fn]));
-  const kinds = () => pool.members().map((m) => `${m.fn.name}:${m.provisioned ? 'provisioned' : m.parked ? 'stem' : 'on-demand'}`).sort();
+  const kinds = () =>
+    pool
+      .members()
+      .map((m) => `${m.fn.name}:${m.provisioned ? 'provisioned' : m.parked ? 'stem' : 'on-demand'}`)
+      .sort();
   return { pool, replenisher, reports, failing, kinds, setStems: (n: number) => (stems = n) };
 }
 
