@@ -25,3 +25,8 @@ export const MAX_LOG_LINE_CHARS = 256 * 1024;
 /** Lambda's sandbox user (sbx_user1051) and group: the function runs as them, not as root. */
 export const SANDBOX_UID = 993;
 export const SANDBOX_GID = 990;
+
+/** A function's code and all its layers, unzipped (250 MB). */
+export const MAX_UNZIPPED_CODE_BYTES = 250 * 1024 * 1024;
+/** A zipped deployment package uploaded directly, not through S3 (50 MB). */
+export const MAX_ZIPPED_UPLOAD_BYTES = 50 * 1024 * 1024;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { systemClock } from './clock';
+import { prepareCode } from './config/code/prepare';
 import { loadConfigFile, loadConfigObject } from './config/load';
 import type { FunctionConfig, RuntimeName } from './config/types';
 import { dockerEndpoint, dockerFromEnv } from './engine/client';
@@ -30,13 +31,16 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Star
 
   const info = (await docker.info().catch((err: Error) => {
     throw new Error(`Docker engine unreachable at ${dockerEndpoint(docker)}: ${err.message}`);
-  })) as { MemTotal: number; NCPU?: number };
+  })) as { MemTotal: number; NCPU?: number; DockerRootDir?: string };
   const swept = await removeOrphanContexts(docker);
   if (swept.removed.length > 0) progress(`removed ${swept.removed.length} container(s) left by orchestrators that are gone`);
 
   const images = new Map<RuntimeName, string>();
   const prepare = async (fns: Iterable<FunctionConfig>) => {
-    for (const runtime of new Set([...fns].map((f) => f.runtime))) {
+    // Code sizes checked and zips extracted before anything is served (docs/functions-yaml.md).
+    const list = [...fns];
+    await prepareCode(list, { dockerRootDir: info.DockerRootDir });
+    for (const runtime of new Set(list.map((f) => f.runtime))) {
       if (images.has(runtime)) continue;
       images.set(runtime, await ensureRuntimeImage(docker, runtime, { base: settings.baseImages[runtime], onProgress: progress }));
     }

@@ -1,27 +1,20 @@
 /**
- * The file-system side of validation: code and layer directories must exist, and must not be the
- * host's root or a system directory (mounting `/` or `/etc` at /var/task hands the host to a function).
+ * The file-system side of validation: code and layer directories must exist and be folders a
+ * user means (src/config/code/folders.ts), readable by the context's user. A template's .zip is
+ * checked by its central directory and extracted later, by prepareCode (src/config/code/prepare.ts),
+ * which the checks recorded here let name the file, line and key.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MAX_ZIPPED_UPLOAD_BYTES } from '../lambda-limits';
 import type { Checker, KeyPath } from './checker';
+import { systemDirProblem } from './code/folders';
+import { pendingZip, recordRefusals, zipOf } from './code/pending';
+import { mb } from './code/zip';
 import type { DirChecks } from './function';
 import { runtimeFamily, RuntimeName } from './runtimes';
 
-const SYSTEM_DIRS = ['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/root', '/run', '/sbin', '/sys', '/usr', '/var'];
-/** Nothing under these is a directory of code. */
-const SYSTEM_TREES = ['/proc', '/sys', '/dev'];
-
-let systemDirs: ReadonlySet<string> | undefined;
-
-/** The system directories, with every other top-level /lib* and the real paths they resolve to (/bin -> /usr/bin). */
-function allSystemDirs(): ReadonlySet<string> {
-  if (systemDirs) return systemDirs;
-  const names = new Set(SYSTEM_DIRS);
-  for (const entry of safe(() => fs.readdirSync('/'), [] as string[])) if (entry.startsWith('lib')) names.add(`/${entry}`);
-  for (const dir of [...names]) names.add(safe(() => fs.realpathSync(dir), dir));
-  return (systemDirs = names);
-}
+export { systemDirProblem } from './code/folders';
 
 function safe<T>(fn: () => T, fallback: T): T {
   try {
@@ -31,21 +24,19 @@ function safe<T>(fn: () => T, fallback: T): T {
   }
 }
 
-/** Why `dir` (absolute) may not be mounted, or undefined when it may. */
-export function systemDirProblem(dir: string): string | undefined {
-  const real = safe(() => fs.realpathSync(dir), dir);
-  const system = allSystemDirs();
-  for (const p of new Set([dir, real])) {
-    const inTree = SYSTEM_TREES.some((t) => p === t || p.startsWith(`${t}/`));
-    if (system.has(p) || inTree) {
-      return `${dir}${p !== dir ? ` (resolves to ${p})` : ''} is the root or a system directory of this host; give the function's own folder`;
-    }
-  }
-  return undefined;
-}
-
 function directory(c: Checker, baseDir: string, given: string, at: KeyPath): string {
   const dir = path.resolve(baseDir, given);
+  const zip = zipOf(dir);
+  if (zip) {
+    const zipped = statOrUndefined(zip)?.size ?? 0;
+    if (zipped > MAX_ZIPPED_UPLOAD_BYTES) {
+      c.warn(
+        at,
+        `${zip} is ${mb(zipped)}, over Lambda's limit of ${mb(MAX_ZIPPED_UPLOAD_BYTES)} for a zip uploaded directly: deploy it through S3 (sam deploy does)`,
+      );
+    }
+    if (pendingZip(dir)) return dir; // checked by its central directory before extraction (prepareCode)
+  }
   const stat = statOrUndefined(dir);
   if (!stat) c.fail(at, `directory not found: ${dir}`);
   if (!stat.isDirectory()) c.fail(at, `not a directory: ${dir}`);
@@ -54,7 +45,10 @@ function directory(c: Checker, baseDir: string, given: string, at: KeyPath): str
   const unreadable = unreadableByOthers(dir);
   if (unreadable.length > 0) {
     // A warning, not an error: Docker Desktop's file sharing ignores these bits.
-    c.warn(at, `the context's user (not the owner) cannot read ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', ...' : ''}: every invocation would fail (chmod -R o+rX)`);
+    c.warn(
+      at,
+      `the context's user (not the owner) cannot read ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', ...' : ''}: every invocation would fail (chmod -R o+rX)`,
+    );
   }
   return dir;
 }
@@ -78,15 +72,23 @@ export function dirChecks(baseDir: string): DirChecks {
   return {
     code(c: Checker, code: string, at: KeyPath, runtime: RuntimeName): string {
       const dir = directory(c, baseDir, code, at);
-      if (runtimeFamily(runtime) === 'provided') {
+      if (runtimeFamily(runtime) === 'provided' && !pendingZip(dir)) {
         const bootstrap = path.join(dir, 'bootstrap');
         const b = statOrUndefined(bootstrap);
         if (!b || !b.isFile()) c.fail(at, `runtime ${runtime} needs an executable file named bootstrap: ${bootstrap} not found`);
-        if ((b.mode & 0o111) === 0) c.fail(at, `runtime ${runtime} needs an executable bootstrap: ${bootstrap} is not executable (chmod +x)`);
+        if ((b.mode & 0o111) === 0)
+          c.fail(at, `runtime ${runtime} needs an executable bootstrap: ${bootstrap} is not executable (chmod +x)`);
       }
       return dir;
     },
     layer: (c: Checker, dir: string, at: KeyPath): string => directory(c, baseDir, dir, at),
+    done(c, fn, at) {
+      // Sizes and zips are checked later, asynchronously: these name where the code was written.
+      recordRefusals(fn, {
+        code: (problem) => c.fail([...at, 'code'], problem),
+        layer: (index, problem) => c.fail([...at, 'layers', String(index)], problem),
+      });
+    },
   };
 }
 

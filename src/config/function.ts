@@ -14,6 +14,8 @@ export const FUNCTION_DEFAULTS: FunctionDefaults = { runtime: 'nodejs24.x', memo
 export interface DirChecks {
   code(c: Checker, code: string, path: KeyPath, runtime: RuntimeName): string;
   layer(c: Checker, dir: string, path: KeyPath): string;
+  /** Called with the validated function, for the checks that run later (prepareCode) to name their key. */
+  done?(c: Checker, fn: FunctionConfig, path: KeyPath): void;
 }
 
 export const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -142,5 +144,6 @@ export function parseFunction(c: Checker, name: string, raw: unknown, path: KeyP
     const u = url(c, obj.url, [...path, 'url']);
     if (u) fn.url = u;
   }
+  dirs.done?.(c, fn, path);
   return fn;
 }

@@ -20,9 +20,7 @@ export const HOST_BASE_REPOSITORY = 'lambda-orchestrator/base';
 export const GENERATED_FILES: ReadonlyArray<{ dest: string; content: string; mode: number }> = [
   {
     dest: '/etc/passwd',
-    content:
-      'root:x:0:0:root:/root:/bin/sh\n' +
-      `sbx_user1051:x:${SANDBOX_UID}:${SANDBOX_GID}::/home/sbx_user1051:/sbin/nologin\n`,
+    content: 'root:x:0:0:root:/root:/bin/sh\n' + `sbx_user1051:x:${SANDBOX_UID}:${SANDBOX_GID}::/home/sbx_user1051:/sbin/nologin\n`,
     mode: 0o644,
   },
   {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MAX_UNZIPPED_CODE_BYTES } from '../lambda-limits';
 
 /** Where merged layer directories are kept, one per distinct content (reused across runs). */
 export const LAYER_CACHE_DIR = path.join(os.tmpdir(), 'lambda-orchestrator-layers');
@@ -23,14 +24,27 @@ type Entry =
  * replacing an earlier one's at the same path. The result is built once per content (the key hashes
  * the paths and every entry's size, mode and mtime) and reused; files are hard links where the
  * filesystem allows (copies otherwise), modes kept, symlinks kept as symlinks. No layers: undefined.
+ * Layers whose files add up (by their length: a sparse file counts whole) to more than `maxBytes`,
+ * Lambda's 250 MB, are refused before anything is copied.
  */
-export async function mergeLayers(layers: readonly string[], cacheDir = LAYER_CACHE_DIR): Promise<MergedLayers | undefined> {
+export async function mergeLayers(
+  layers: readonly string[],
+  cacheDir = LAYER_CACHE_DIR,
+  maxBytes = MAX_UNZIPPED_CODE_BYTES,
+): Promise<MergedLayers | undefined> {
   if (layers.length === 0) return undefined;
   const entries = new Map<string, Entry>();
   for (const layer of layers) {
     const root = await fs.stat(layer).catch(() => undefined);
     if (!root?.isDirectory()) throw new Error(`layer ${layer} is not a directory`);
     await walk(layer, '', entries);
+  }
+  // prepareCode measured them with the function's code; this holds for any caller, before a byte is copied.
+  const bytes = [...entries.values()].reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
+  if (bytes > maxBytes) {
+    throw new Error(
+      `layers ${layers.join(', ')} take ${Math.round(bytes / 1048576)} MB (files counted by their length): over Lambda's limit of ${Math.round(maxBytes / 1048576)} MB unzipped for a function's code and all its layers; not copied`,
+    );
   }
   const dir = path.join(cacheDir, cacheKey(layers, entries));
   if (!(await exists(dir))) await build(dir, entries, cacheDir);
@@ -69,7 +83,8 @@ function cacheKey(layers: readonly string[], entries: Map<string, Entry>): strin
   const h = createHash('sha256');
   h.update(JSON.stringify(layers));
   for (const [rel, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const fields = e.kind === 'file' ? [e.kind, e.src, e.mode, e.size, e.mtimeMs] : e.kind === 'dir' ? [e.kind, e.mode] : [e.kind, e.target];
+    const fields =
+      e.kind === 'file' ? [e.kind, e.src, e.mode, e.size, e.mtimeMs] : e.kind === 'dir' ? [e.kind, e.mode] : [e.kind, e.target];
     h.update(JSON.stringify([rel, ...fields]));
   }
   return h.digest('hex').slice(0, 24);

@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../../src/errors';
+import { prepareCode } from '../../src/config/code/prepare';
 import { loadConfigFile, parseParameterOverrides } from '../../src/config/load';
 import { findFunction } from '../../src/config/lookup';
 import { RUNTIMES } from '../../src/config/runtimes';
@@ -311,7 +312,7 @@ describe('formats and code locations', () => {
     expect(fn).toMatchObject({ runtime: 'python3.12', handler: 'app.handler', timeout: 7, codeDir: path.join(dir, 'src'), environment: { R: 'us-east-1' } });
   });
 
-  test('a .zip CodeUri and a .zip layer are extracted once into a cache keyed by content', () => {
+  test('a .zip CodeUri and a .zip layer are extracted once into a cache, before the function is served', async () => {
     write('zipsrc/index.mjs', 'export const handler = async () => 1;\n');
     write('zipsrc/bin/bootstrap', '#!/bin/sh\n');
     fs.chmodSync(path.join(dir, 'zipsrc/bin/bootstrap'), 0o700);
@@ -319,6 +320,7 @@ describe('formats and code locations', () => {
     const text = `${HEAD}Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: code.zip\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: code.zip\n      Runtime: nodejs24.x\n      Handler: index.handler\n      Layers: [!Ref L]\n`;
     const cfg = loadConfigFile(write('template.yaml', text));
     const fn = cfg.functions.get('Fn')!;
+    await prepareCode(cfg.functions.values());
     expect(fs.readFileSync(path.join(fn.codeDir, 'index.mjs'), 'utf8')).toContain('handler');
     expect(fn.layers).toEqual([fn.codeDir]);
     expect(fs.statSync(path.join(fn.codeDir, 'bin', 'bootstrap')).mode & 0o755).toBe(0o755);
