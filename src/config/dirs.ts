@@ -14,8 +14,6 @@ import { mb } from './code/zip';
 import type { DirChecks } from './function';
 import { runtimeFamily, RuntimeName } from './runtimes';
 
-export { systemDirProblem } from './code/folders';
-
 function safe<T>(fn: () => T, fallback: T): T {
   try {
     return fn();
