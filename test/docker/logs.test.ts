@@ -3,7 +3,7 @@ import { streamLogSink } from '../../src/logging/log-sink';
 import { billedDurationMs } from '../../src/logging/report-lines';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator, type CapturedLogs } from '../helpers/orchestrator';
-import { sleep } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 
 /** Lambda's START / function lines / END / REPORT (docs/logs.md). */
 describe('log lines, as AWS Lambda writes them', () => {
@@ -112,7 +112,7 @@ describe('log lines, as AWS Lambda writes them', () => {
     const res = await fetch(`${orch.url}/2015-03-31/functions/logLines/invocations`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(200);
     const id = res.headers.get('x-amzn-requestid')!;
-    for (let i = 0; i < 40 && !linesOf('logLines', id).some((l) => l.startsWith('REPORT')); i++) await sleep(25);
+    await waitFor('its REPORT line', () => linesOf('logLines', id).some((l) => l.startsWith('REPORT'))).catch(() => undefined); // the list below shows what came
     expect(linesOf('logLines', id).map((l) => l.split(' ')[0].split('\t')[0])).toEqual([
       'START',
       expect.stringMatching(new RegExp(`^${ISO}$`)),

@@ -6,7 +6,7 @@ import execa from 'execa';
 import type { StartedOrchestrator } from '../../src/orchestrator';
 import { startFixtureOrchestrator } from '../helpers/orchestrator';
 import { BIN, buildDist, ROOT } from '../helpers/cli';
-import { sleep, waitFor } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 
 /**
  * `orchestrator ps --watch` (docs/cli.md) in a real terminal (tmux, Debian's package): the table is
@@ -54,13 +54,9 @@ function serving(text: string, fn: string): string[] | undefined {
 
 /** Polls the screen until `test` holds; fails with what the screen showed last. */
 async function screenShows(session: string, what: string, test: (text: string) => boolean): Promise<string> {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const text = screen(session);
-    if (test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen showed:\n${text}`);
-    await sleep(50);
-  }
+  let text = '';
+  await waitFor(() => `${what}; the screen showed:\n${text}`, () => test((text = screen(session))), DEADLINE_MS);
+  return text;
 }
 
 let orch: StartedOrchestrator;

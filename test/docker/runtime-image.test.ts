@@ -2,16 +2,17 @@
  * The runtime images against a real Docker engine: build (offline, from the host base), then run
  * containers of them against a fake Runtime API served from this process on the bridge gateway.
  */
-import { promises as fsp } from 'fs';
-import * as http from 'http';
-import * as os from 'os';
-import * as path from 'path';
-import { PassThrough } from 'stream';
+import { promises as fsp } from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import Dockerode from 'dockerode';
 import { ensureRuntimeImage, runtimeImageRef } from '../../src/images/images';
 import { imageExists } from '../../src/images/engine-images';
 import { parseLddOutput } from '../../src/images/ldd';
 import type { RuntimeName } from '../../src/config/types';
+import { sleep, waitFor } from '../helpers/wait';
 
 const docker = new Dockerode();
 const TEST_LABEL = { 'orchestrator.test': 'images' };
@@ -234,11 +235,7 @@ async function run(
 
 /** Wait until `predicate(stdout)` holds (the attach stream is asynchronous). */
 async function stdoutWhen(r: Running, predicate: (out: string) => boolean, what: string): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  while (!predicate(r.stdout())) {
-    if (Date.now() > deadline) throw new Error(`stdout never showed ${what}; stdout:\n${r.stdout()}\nstderr:\n${r.stderr()}`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
+  await waitFor(() => `stdout to show ${what}; stdout:\n${r.stdout()}\nstderr:\n${r.stderr()}`, () => predicate(r.stdout()), 30_000, 20);
   return r.stdout();
 }
 
@@ -482,7 +479,7 @@ describe('the nodejs20.x runtime', () => {
     const first = r.api.invoke({});
     expect((await first.outcome).body).toBe('"answered"');
     await r.api.nthNext(2);
-    await new Promise((res) => setTimeout(res, 1000)); // the 300 ms timer is long overdue: it has not run
+    await sleep(1000); // the 300 ms timer is long overdue: it has not run
     expect(r.api.posts).toHaveLength(1);
     expect(r.stdout()).not.toContain('Uncaught Exception');
 

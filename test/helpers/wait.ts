@@ -4,14 +4,22 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /**
  * Polls `probe` every `everyMs` until it returns true; returns how long that took. Fails after
- * `timeoutMs` with `what`, so a stuck test says what it was waiting for. The default deadline is
- * generous: the engine on a loaded host can be several times slower than on a developer's.
+ * `timeoutMs` with `what` (a function: computed then, to show what was seen last), so a stuck test
+ * says what it was waiting for. The default deadline is generous: the engine on a loaded host can
+ * be several times slower than on a developer's.
  */
-export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 50): Promise<number> {
+export async function waitFor(
+  what: string | (() => string),
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<number> {
   const started = Date.now();
   for (;;) {
     if (await probe()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    }
     await sleep(everyMs);
   }
 }
