@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError } from '../../src/errors';
+import type { ConfigError } from '../../src/errors';
 import { defaultsPath, loadConfigFile, loadConfigObject, loadDefaults } from '../../src/config/load';
 import { FUNCTION_DEFAULTS } from '../../src/config/function';
 import { OVERRIDABLE_ENV_KEYS, RESERVED_ENV_KEYS } from '../../src/config/reserved-env';
 import { DEFAULT_SETTINGS, LIVE_SETTINGS, SETTING_NAMES, SETTINGS_TABLE } from '../../src/config/settings-table';
 import { RUNTIMES } from '../../src/config/runtimes';
+import { configError } from '../helpers/config-error';
 import { folderPerTest } from '../helpers/temp-folder';
 
 const ALL_HOST = Object.fromEntries(RUNTIMES.map((rt) => [rt, 'host']));
@@ -20,16 +21,6 @@ function bootstrap(mode: number): void {
   const file = path.join(dir, 'code', 'bootstrap');
   fs.writeFileSync(file, '#!/bin/sh\n');
   fs.chmodSync(file, mode);
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 /** Loads `text` as functions.yaml and checks the error's file, line, key and message. */

@@ -1,28 +1,18 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError } from '../../src/errors';
 import { prepareCode } from '../../src/config/code/prepare';
 import { loadConfigFile, parseParameterOverrides } from '../../src/config/load';
 import { findFunction } from '../../src/config/lookup';
 import { RUNTIMES } from '../../src/config/runtimes';
 import { isTemplate } from '../../src/config/sam/template';
+import { configError } from '../helpers/config-error';
 import { folderPerTest } from '../helpers/temp-folder';
 
 const folder = folderPerTest('sam-test-', ['src', 'layers/a', 'layers/b', 'other']);
 const write = folder.write;
 let dir: string;
 beforeEach(() => (dir = folder.dir));
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** 1-based number of the line holding `text` in the file. */
 function lineOf(file: string, text: string): number {
