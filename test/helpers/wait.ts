@@ -23,3 +23,8 @@ export async function waitFor(
     await sleep(everyMs);
   }
 }
+
+/** waitFor for a condition of the test's own state, named by its source text (`() => calls.includes('pause')`). */
+export function until(cond: () => boolean, timeoutMs = 30_000): Promise<number> {
+  return waitFor(String(cond), cond, timeoutMs, 5);
+}

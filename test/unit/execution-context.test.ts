@@ -4,7 +4,7 @@ import type { ContextContainer, ContainerExit } from '../../src/context/context-
 import { fixedTiming } from '../../src/context/freeze-timing';
 import { silentLogSink } from '../../src/logging/log-sink';
 import { fnConfig } from '../helpers/fake-member';
-import { sleep, waitFor } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 
 /** A stand-in for the container: records pauses, never exits on its own; `unpauseMs`: a slow engine's unpause. */
 function fakeContainer(opts: { unpauseMs?: number } = {}) {
@@ -61,11 +61,6 @@ function deps(start: ContextDeps['startContainer']): ContextDeps {
     freezeTiming: fixedTiming(0),
     thawAhead: true,
   };
-}
-
-/** Polls until `done`; a timeout names the condition by its source text. */
-async function until(done: () => boolean): Promise<void> {
-  await waitFor(String(done), done, 30_000, 5);
 }
 
 // Destroyed even when a test fails or times out, so no Runtime API server keeps jest running.

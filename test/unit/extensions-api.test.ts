@@ -6,7 +6,7 @@ import { SHUTDOWN_LIMIT_MS, shutdownLimitMs } from '../../src/extensions/limits'
 import { PhaseAbandoned } from '../../src/extensions/rounds';
 import { TelemetryApi } from '../../src/extensions/telemetry';
 import type { ExtensionsApiEvent } from '../../src/extensions/types';
-import { sleep, waitFor } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 import { closeServer, listenOnLoopback } from '../helpers/loopback';
 
 const X = '/2020-01-01/extension';
@@ -34,11 +34,6 @@ function request(port: number, method: string, path: string, headers: Record<str
 /** Resolves on the next turns of the event loop; long enough for loopback requests to be served. */
 async function settle(): Promise<void> {
   await sleep(50);
-}
-
-/** Polls until `cond`; a timeout names the condition by its source text. */
-async function until(cond: () => boolean): Promise<void> {
-  await waitFor(String(cond), cond, 10_000, 10);
 }
 
 /** Tracks whether a promise has settled, without awaiting it. */

@@ -7,15 +7,10 @@ import { ExtensionsApi } from '../../src/extensions/extensions-api';
 import { launcherCommand } from '../../src/extensions/launcher';
 import { TelemetryApi } from '../../src/extensions/telemetry';
 import type { ExtensionsApiEvent } from '../../src/extensions/types';
-import { waitFor } from '../helpers/wait';
+import { until } from '../helpers/wait';
 import { closeServer, listenOnLoopback } from '../helpers/loopback';
 
 const EXAMPLE = path.join(__dirname, '../../examples/layers/shell-extension/extensions/log-extension');
-
-/** Polls until `cond`; a timeout names the condition by its source text. */
-async function until(cond: () => boolean): Promise<void> {
-  await waitFor(String(cond), cond, 10_000, 10);
-}
 
 /**
  * The launcher and the example extension, run by the host's sh and curl against a real Extensions

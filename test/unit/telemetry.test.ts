@@ -5,13 +5,8 @@ import { TelemetryApi } from '../../src/extensions/telemetry';
 import { logEvent, platformEvents, type TelemetryEvent } from '../../src/extensions/telemetry-events';
 import { BUFFERING, parseSubscription } from '../../src/extensions/telemetry-subscription';
 import { reportLine } from '../../src/logging/report-lines';
-import { sleep, waitFor } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 import { closeServer, listenOnLoopback } from '../helpers/loopback';
-
-/** Polls until `cond`; a timeout names the condition by its source text. */
-async function until(cond: () => boolean): Promise<void> {
-  await waitFor(String(cond), cond, 10_000, 10);
-}
 
 async function settle(): Promise<void> {
   await sleep(50);
