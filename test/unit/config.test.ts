@@ -180,7 +180,7 @@ describe('errors name the file, the line and the key', () => {
   });
 
   test('duplicate keys', () => {
-    expectError(fnWith('    code: ./code'), 5, 'YAML syntax', /unique/);
+    expectError(fnWith('    code: ./code'), 5, 'functions.hello.code', /unique/);
   });
 
   test('top level must be a mapping', () => {
