@@ -9,7 +9,7 @@ import { downCommand } from './down';
 
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
 
-/** `orchestrator` (CONTRACT section 1). */
+/** `orchestrator` (docs/cli.md). */
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('orchestrator')
     .description('Runs AWS Lambda-style execution contexts as Docker containers')

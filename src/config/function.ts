@@ -1,4 +1,4 @@
-/** Validation of one function of functions.yaml (CONTRACT section 2), defaults applied. */
+/** Validation of one function of functions.yaml (docs/functions-yaml.md), defaults applied. */
 import { Checker, describe, has, integer, KeyPath, mapping, nonEmptyString, oneOf, onlyKeys, Rule } from './checker';
 import { environment } from './environment';
 import { DEPRECATED_RUNTIMES, RUNTIMES, RuntimeName } from './runtimes';

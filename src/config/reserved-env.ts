@@ -33,7 +33,7 @@ export const RESERVED_ENV_KEYS = [...CONTEXT_ENV_KEYS, ...SOMETIMES_ENV_KEYS] as
 
 /**
  * Lambda sets these with a default value, and a function may set its own (Lambda's unreserved
- * variables). The credentials are reserved on Lambda, but allowed here (issue 11): a function
+ * variables). The credentials are reserved on Lambda, but allowed here (docs/differences.md): a function
  * pointed at LocalStack or another account needs its own.
  */
 export const OVERRIDABLE_ENV_KEYS = [

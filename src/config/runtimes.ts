@@ -1,4 +1,4 @@
-/** The runtimes a function may name (CONTRACT section 2), as a const tuple so types follow the list. */
+/** The runtimes a function may name (docs/functions-yaml.md), as a const tuple so types follow the list. */
 export const RUNTIMES = [
   'nodejs24.x',
   'nodejs22.x',

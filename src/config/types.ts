@@ -1,4 +1,4 @@
-/** The validated, defaulted shape of `functions.yaml` (CONTRACT section 2) or of a SAM template (section 7). */
+/** The validated, defaulted shape of `functions.yaml` (docs/functions-yaml.md) or of a SAM template (docs/sam-templates.md). */
 import type { RuntimeName } from './runtimes';
 import type { Settings } from './settings-table';
 

@@ -1,5 +1,5 @@
 /**
- * When a context's `docker pause` starts. CONTRACT section 4 lets a runtime whose code is already
+ * When a context's `docker pause` starts. docs/execution-context.md lets a runtime whose code is already
  * stopped at its response (Node.js, Python) stay thawed a short grace, so that steady traffic
  * skips the engine, as long as Docker shows it `Paused` within 100 ms of that response. The pause
  * itself takes the engine 10-80 ms (more on a loaded host), so the grace shrinks by the slowest

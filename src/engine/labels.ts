@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-/** Labels every context container carries (CONTRACT section 4) plus who owns it, for crash cleanup. */
+/** Labels every context container carries (docs/execution-context.md) plus who owns it, for crash cleanup. */
 export const LABEL_FUNCTION = 'orchestrator.function';
 export const LABEL_INSTANCE = 'orchestrator.instance';
 export const LABEL_OWNER_HOST = 'orchestrator.owner.host';
