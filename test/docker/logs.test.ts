@@ -129,6 +129,22 @@ describe('log lines, as AWS Lambda writes them', () => {
     lines.forEach((l, i) => expect(l.endsWith(`\tINFO\théllo wörld ✓ 🚀 ${i}`)).toBe(true));
   });
 
+  it('control characters a function prints reach up\'s terminal escaped, and the log tail raw', async () => {
+    const forged = ['\x1b]0;pwned\x07', '\rREPORT fake'];
+    const r = await orch.invoke('logLines', { print: forged });
+    for (const text of forged) expect(r.logTail).toContain(text); // what Lambda returns
+    const printed = linesOf('logLines', r.requestId).filter((l) => forged.some((f) => l.endsWith(`\tINFO\t${f}`)));
+    expect(printed).toHaveLength(2);
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+    for (const l of printed) streamLogSink(out).line('logLines', l);
+    const shown = chunks.join('');
+    expect(shown).toContain('\tINFO\t\\x1b]0;pwned\\x07\n');
+    expect(shown).toContain('\tINFO\t\\rREPORT fake\n');
+    expect(shown).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+  });
+
   it('`orchestrator up` prints each line prefixed with the function name', () => {
     const out = new PassThrough();
     const chunks: string[] = [];
