@@ -60,6 +60,7 @@ function deps(start: ContextDeps['startContainer']): ContextDeps {
     initTimeoutMs: 5_000,
     freezeTiming: fixedTiming(0),
     thawAhead: true,
+    streamRate: 0,
   };
 }
 
