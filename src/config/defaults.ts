@@ -1,6 +1,6 @@
 /** config/defaults.yaml: where it is, and its validated content (every setting and function default). */
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Checker } from './checker';
 import { parseFunctionDefaults } from './function';
 import { parseSettings } from './settings-table';

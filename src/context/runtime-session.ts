@@ -40,7 +40,7 @@ export class RuntimeSession {
 
   static async open(opts: SessionOptions, events: SessionEvents): Promise<RuntimeSession> {
     const { peer } = opts;
-    // eslint-disable-next-line prefer-const -- the listener reads it once the server has started
+     
     let session: RuntimeSession | undefined;
     const api = await RuntimeApiServer.start(
       opts.bind,

@@ -214,7 +214,7 @@ describe('stopping and starting again', () => {
     const r = await cli(['invoke', 'hello', '--endpoint', url]);
     expect(stdoutJson(r)).toMatchObject({ invocations: 1 });
     expect(await second.stop()).toEqual({ code: 0, signal: null });
-    // eslint-disable-next-line no-console
+     
     console.log(`second up served after ${startMs} ms`);
   });
 });

@@ -139,7 +139,7 @@ beforeAll(async () => {
     const t = Date.now();
     images[runtime] = await ensureRuntimeImage(docker, runtime, { base: 'host' });
     const info = await docker.getImage(images[runtime]).inspect();
-    // eslint-disable-next-line no-console
+     
     console.log(`${runtime}: ${images[runtime]} ready in ${Date.now() - t} ms, ${(info.Size / 1e6).toFixed(0)} MB`);
   }
 }, 1_200_000);

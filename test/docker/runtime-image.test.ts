@@ -315,7 +315,7 @@ describe('building the runtime images', () => {
         expect(info.Config.User).toBe('993:990');
         expect(info.Config.WorkingDir).toBe('/var/task');
         expect(info.Config.Env).toEqual(expect.arrayContaining(['LAMBDA_TASK_ROOT=/var/task', 'TZ=:UTC']));
-        // eslint-disable-next-line no-console
+         
         console.log(`${runtime}: built in ${buildMs} ms, cached lookup ${cachedMs} ms (${ref})`);
       }
     } finally {
@@ -382,7 +382,7 @@ describe('the nodejs20.x runtime', () => {
   test('an async handler: result posted to /response, tab-formatted logs, END marker before it', async () => {
     const r = await run('nodejs20.x', 'node-basic', 'index.asyncHandler');
     const firstNext = await r.api.nthNext(1);
-    // eslint-disable-next-line no-console
+     
     console.log(`create+start → first GET /next: ${firstNext - r.startedAt} ms`);
 
     const { id, outcome } = r.api.invoke({ hello: 'world' });

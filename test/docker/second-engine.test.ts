@@ -50,7 +50,7 @@ beforeAll(async () => {
   orch = await startOrchestrator({ config: { settings: { stemContexts: 0 }, functions }, baseDir: FIXTURES, logSink: logs, onProgress });
   const buildMs = Date.now() - t;
   const when = (re: RegExp) => at.find(([, l]) => re.test(l))?.[0] ?? NaN;
-  // eslint-disable-next-line no-console
+   
   console.log(
     `second engine: answered ${engine.startMs} ms after spawn; on it the orchestrator started in ${buildMs} ms: ` +
       `host base imported at ${when(/^imported /)} ms, nodejs24.x built at ${when(/^built lambda-orchestrator\/nodejs/)} ms, ` +

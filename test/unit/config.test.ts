@@ -1,5 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ConfigError } from '../../src/errors';
 import { defaultsPath, loadConfigFile, loadConfigObject, loadDefaults } from '../../src/config/load';
 import { FUNCTION_DEFAULTS } from '../../src/config/function';

@@ -47,6 +47,7 @@ describe('the launcher and the example shell extension', () => {
     child = spawn(cmd, args, { env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, _HANDLER: 'index.handler' }, stdio: ['ignore', 'pipe', 'pipe'] });
     // Extensions' lines come marked with their name (\u001eEXT <name>\t); the orchestrator strips it.
     const collect = (chunk: Buffer) =>
+      // eslint-disable-next-line no-control-regex -- the launcher's record separator marks extension lines
       output.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((l) => l.replace(/^\u001eEXT [^\t]*\t/, '')));
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);

@@ -1,6 +1,6 @@
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { prepareCode } from '../../src/config/code/prepare';
 import { loadConfigFile, parseParameterOverrides } from '../../src/config/load';
 import { findFunction } from '../../src/config/lookup';

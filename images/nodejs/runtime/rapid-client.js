@@ -17,7 +17,7 @@ const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 /** @param {string} value */
 function sanitizeHeader(value) {
   // Node refuses control and non-ASCII characters in header values
-  // eslint-disable-next-line no-control-regex
+   
   return String(value).replace(/[^\t\x20-\x7e]/g, '?');
 }
 

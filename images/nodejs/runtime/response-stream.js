@@ -26,7 +26,9 @@ const PROPS_READ_ONLY = ['writableFinished', 'writableObjectMode', 'writableBuff
 function writableOnly(inner) {
   const stream = Object.fromEntries(METHODS.map((m) => [m, inner[m].bind(inner)]));
   for (const p of PROPS_READ_WRITE) {
-    Object.defineProperty(stream, p, { get: () => inner[p], set: (v) => (inner[p] = v), enumerable: true });
+    Object.defineProperty(stream, p, { get: () => inner[p], set: (v) => {
+        inner[p] = v;
+      }, enumerable: true });
   }
   for (const p of PROPS_READ_ONLY) Object.defineProperty(stream, p, { get: () => inner[p], enumerable: true });
   return stream;
@@ -106,7 +108,7 @@ function createResponseStream(client, id, options = {}) {
       if (req.writableEnded || req.destroyed) return resolve(undefined);
       const error = toRapidResponse(err);
       req.addTrailers({
-        // eslint-disable-next-line no-control-regex
+         
         [TRAILER_ERROR_TYPE]: String(error.errorType).replace(/[^\t\x20-\x7e]/g, '?'),
         [TRAILER_ERROR_BODY]: Buffer.from(JSON.stringify(error)).toString('base64'),
       });

@@ -263,7 +263,9 @@ class Runtime {
       if (!this.deps.node24) {
         Object.defineProperty(context, 'callbackWaitsForEmptyEventLoop', {
           get: () => waitForEmptyEventLoop,
-          set: (value) => (waitForEmptyEventLoop = value),
+          set: (value) => {
+            waitForEmptyEventLoop = value;
+          },
           enumerable: true,
         });
       }

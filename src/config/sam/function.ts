@@ -4,7 +4,7 @@
  * be honoured locally is a warning (file:line:property); a function that cannot run at all is
  * left out with a warning saying why.
  */
-import * as os from 'os';
+import * as os from 'node:os';
 import type { KeyPath } from '../checker';
 import { isMapping } from '../checker';
 import { RUNTIMES, RuntimeName } from '../runtimes';
