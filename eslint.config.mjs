@@ -11,7 +11,19 @@ const nodeProtocol = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/.orchestrator/**', 'test/fixtures/**', 'test/**/fixtures/**', 'test/example/functions/**', 'bench/fixtures/**', 'examples/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '**/.orchestrator/**',
+      'test/fixtures/**',
+      'test/**/fixtures/**',
+      'test/example/functions/**',
+      'bench/fixtures/**',
+      'examples/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

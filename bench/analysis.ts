@@ -67,7 +67,7 @@ export function analyse(results: ScenarioResult[], machine: AnalysisMachine): st
       text += `With freezeGrace 0, ${int(g(0, 'thaws'))} of ${int(g(0, 'calls'))} calls paid a thaw (and may wait for the previous call's pause to finish first). `;
     }
     text +=
-      'The function\'s code is stopped between calls either way: the runtime blocks its JavaScript from the response on (docs/execution-context.md). ' +
+      "The function's code is stopped between calls either way: the runtime blocks its JavaScript from the response on (docs/execution-context.md). " +
       'The price of a grace is the time to Paused once the traffic stops: the grace, then a `docker pause`' +
       (rep !== undefined ? ` (${ms(g(rep, 'pauseMs'))} here)` : '') +
       ', then the inspect that sees it (the figures are upper bounds: the first inspect that says Paused). ' +
@@ -136,9 +136,11 @@ export function analyse(results: ScenarioResult[], machine: AnalysisMachine): st
     if (has('s1.echoCpu')) {
       text +=
         `The floor, measured in the same run: a trivial HTTP server in the orchestrator's process (it reads the body and answers \`{}\`, nothing else) spends ${ms(f['s1.echoCpu'])} per request at the same cadence, ` +
-        'and a warm invocation is three such exchanges: the Invoke API\'s (loopback), the event written to the runtime\'s held GET /next, and its result read and answered (both over the engine\'s bridge). ' +
+        "and a warm invocation is three such exchanges: the Invoke API's (loopback), the event written to the runtime's held GET /next, and its result read and answered (both over the engine's bridge). " +
         `So ${ms(steady)} is ${x(steady / f['s1.echoCpu'])} one trivial request` +
-        (f['s1.echoCpu'] > TARGETS.orchestratorCpuMs ? `, and the ${TARGETS.orchestratorCpuMs} ms target is below what even one costs on this machine. ` : '. ');
+        (f['s1.echoCpu'] > TARGETS.orchestratorCpuMs
+          ? `, and the ${TARGETS.orchestratorCpuMs} ms target is below what even one costs on this machine. `
+          : '. ');
     }
     if (has('m.rtCpu')) {
       text += `One plain HTTP round trip over the engine's bridge costs the calling process ${ms(f['m.rtCpu'])} of CPU here (scenario 0); two of the three exchanges of a warm invocation are such round trips.`;
@@ -170,7 +172,7 @@ export function analyse(results: ScenarioResult[], machine: AnalysisMachine): st
       '**What in src limits these numbers most**: (1) the engine calls left on a path. After a response the context is paused only once the grace has run out and `docker pause` has answered (Freezer.freeze: the grace starts when the runtime asks for its next event), ' +
         `so the time to Paused is the grace plus an engine call (${ms(g(defaultGrace, 'pauseMs'))} at freezeGrace ${defaultGrace}); a stem's cold start makes one engine call before the first event, the stem's \`docker unpause\` (${ms(f['s3.on.thaw'])}; the quota is a cgroup write, ${ms(f['s3.on.limitCpu'])}); ` +
         `(2) the runtime's CPU per invocation (${ms(ctxCpu)} per no-op, its cgroup) under ${quota}, which caps one context at ~${ok(ctxCpu) ? int(perSecondMs / ctxCpu) : 'n/a'} calls per second and makes back-to-back calls wait for the next CFS period; ` +
-        "(3) the orchestrator's own CPU, mostly the socket writes of the Runtime API exchange over the bridge; the rest of Invoker.invoke is in the \"where the time goes\" tables." +
+        '(3) the orchestrator\'s own CPU, mostly the socket writes of the Runtime API exchange over the bridge; the rest of Invoker.invoke is in the "where the time goes" tables.' +
         (f['s5.failures'] > 0
           ? ` (4) Under the density scenario's load the engine's pause failed ${int(f['s5.failures'])} times; each is retried ${FREEZE_RETRY_MS.length} times (after ${FREEZE_RETRY_MS.join(', ')} ms; ContextContainer.pause) before the orchestrator gives the context up (the Freezer's onFreezeFailed ends it), so a warm context is lost to an engine that keeps refusing for ${FREEZE_RETRY_MS.reduce((a, b) => a + b, 0)} ms.`
           : ''),

@@ -112,7 +112,9 @@ export class Baselines {
     const token = `${this.runId}-${++this.tokens}`;
     const readyIp = new Promise<string>((resolve) => this.ready.set(token, resolve));
     const start = process.hrtime.bigint();
-    const container = await this.docker.createContainer(this.spec(cpuLimit, ['/var/task/raw-server.js'], { READY_URL: this.readyBase + token }));
+    const container = await this.docker.createContainer(
+      this.spec(cpuLimit, ['/var/task/raw-server.js'], { READY_URL: this.readyBase + token }),
+    );
     this.created.add(container.id);
     const createMs = Number(process.hrtime.bigint() - start) / 1e6;
     let ip: string;
@@ -159,17 +161,38 @@ export class Baselines {
   async runOnceCli(cpuLimit: boolean): Promise<string> {
     const mb = this.fn.memorySize;
     const args = [
-      'run', '--rm',
+      'run',
+      '--rm',
       ...Object.entries(this.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-      '--memory', `${mb}m`, '--memory-swap', `${mb}m`,
+      '--memory',
+      `${mb}m`,
+      '--memory-swap',
+      `${mb}m`,
       ...(cpuLimit ? ['--cpus', (mb / MB_PER_VCPU).toFixed(3)] : []),
-      '--read-only', '--tmpfs', `/tmp:rw,nosuid,nodev,size=${this.fn.ephemeralStorageSize}m,mode=1777`,
-      '--user', '993:990', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--log-driver', 'none',
-      '-v', `${this.fn.codeDir}:/var/task:ro`, '--workdir', '/var/task',
-      '--entrypoint', 'node', this.image, '/var/task/once.js', '{}',
+      '--read-only',
+      '--tmpfs',
+      `/tmp:rw,nosuid,nodev,size=${this.fn.ephemeralStorageSize}m,mode=1777`,
+      '--user',
+      '993:990',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--log-driver',
+      'none',
+      '-v',
+      `${this.fn.codeDir}:/var/task:ro`,
+      '--workdir',
+      '/var/task',
+      '--entrypoint',
+      'node',
+      this.image,
+      '/var/task/once.js',
+      '{}',
     ];
     const r = await execa('docker', args, { reject: false });
-    if (r.exitCode !== 0 || !r.stdout.includes('"ok":true')) throw new Error(`docker run --rm: exit ${r.exitCode}: ${r.stderr || r.stdout}`);
+    if (r.exitCode !== 0 || !r.stdout.includes('"ok":true'))
+      throw new Error(`docker run --rm: exit ${r.exitCode}: ${r.stderr || r.stdout}`);
     return r.stdout;
   }
 

@@ -36,7 +36,9 @@ export function request(
 export async function invoke(baseUrl: string, fn: string, agent: http.Agent, event: unknown = {}): Promise<string> {
   const r = await request(`${baseUrl}/2015-03-31/functions/${fn}/invocations`, { method: 'POST', body: JSON.stringify(event), agent });
   if (r.status !== 200 || r.headers['x-amz-function-error']) {
-    throw new Error(`invocation of ${fn} answered ${r.status}${r.headers['x-amz-function-error'] ? ' (function error)' : ''}: ${r.body.slice(0, 300)}`);
+    throw new Error(
+      `invocation of ${fn} answered ${r.status}${r.headers['x-amz-function-error'] ? ' (function error)' : ''}: ${r.body.slice(0, 300)}`,
+    );
   }
   return r.body;
 }

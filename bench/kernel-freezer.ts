@@ -25,7 +25,11 @@ export function kernelFreezer(id: string): KernelFreezer | undefined {
   if (!file) return undefined;
   if (file.endsWith('freezer.state')) {
     const state = () => readFileSync(file, 'utf8').trim();
-    return checked({ path: file, freeze: () => setAndWait(file, 'FROZEN', () => state() === 'FROZEN'), thaw: () => setAndWait(file, 'THAWED', () => state() === 'THAWED') });
+    return checked({
+      path: file,
+      freeze: () => setAndWait(file, 'FROZEN', () => state() === 'FROZEN'),
+      thaw: () => setAndWait(file, 'THAWED', () => state() === 'THAWED'),
+    });
   }
   const frozen = () => /^frozen 1$/m.test(readFileSync(path.join(path.dirname(file), 'cgroup.events'), 'utf8'));
   return checked({ path: file, freeze: () => setAndWait(file, '1', frozen), thaw: () => setAndWait(file, '0', () => !frozen()) });

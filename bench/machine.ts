@@ -31,7 +31,10 @@ export async function describeMachine(docker: Docker): Promise<Machine> {
 
 /** How busy the machine is: load averages and the containers not made by this bench. */
 export async function machineLoad(docker: Docker, ownInstances: readonly string[]): Promise<string> {
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
   const running = await docker.listContainers();
   const others = running.filter((c) => !c.Labels?.[BENCH_LABEL] && !ownInstances.includes(c.Labels?.['orchestrator.instance'] ?? ''));
   let procs = '';
@@ -59,7 +62,10 @@ function processJiffies(pid: number | undefined): number {
   if (pid === undefined) return 0;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     return f[11] + f[12]; // utime, stime (fields 14 and 15)
   } catch {
     return 0;

@@ -102,7 +102,13 @@ export function renderMarkdown(r: Report): string {
     ...r.loads.map((l) => `  - ${l}`),
     '',
     ...(r.machineFloors.length > 0
-      ? [mdTable({ title: "The engine's and the kernel's freeze floors (ms; a raw container of the runtime image, no orchestrator)", header: ['piece', 'median', 'p99', 'measured'], rows: r.machineFloors })]
+      ? [
+          mdTable({
+            title: "The engine's and the kernel's freeze floors (ms; a raw container of the runtime image, no orchestrator)",
+            header: ['piece', 'median', 'p99', 'measured'],
+            rows: r.machineFloors,
+          }),
+        ]
       : []),
     '## Targets',
     '',
@@ -147,6 +153,7 @@ export function compactComparisonTable(comparisons: Comparison[]): Table {
 /** A plain-text table for the terminal. */
 export function textTable(t: Table): string {
   const widths = t.header.map((h, i) => Math.min(80, Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length))));
-  const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}…` : c.padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}…` : c.padEnd(widths[i]))).join('  ');
   return [t.title, line(t.header), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)].join('\n');
 }

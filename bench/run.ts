@@ -126,7 +126,7 @@ async function main(): Promise<number> {
   }
   const push = (r: ScenarioResult | undefined) => void (r && results.push(r));
   try {
-    push(await scenario('scenario 0, the engine\'s and the kernel\'s freeze floors', () => engineFloors(ctx)));
+    push(await scenario("scenario 0, the engine's and the kernel's freeze floors", () => engineFloors(ctx)));
     if (want(1)) push(await scenario('scenario 1, warm under steady traffic (freeze policies)', () => warmSteady(ctx)));
     let warmSamples: number[] | undefined;
     if (want(2) || want(6)) {
@@ -138,7 +138,10 @@ async function main(): Promise<number> {
     if (want(4)) push(await scenario('scenario 4, throughput', () => throughput(ctx)));
     if (want(5)) push(await scenario('scenario 5, density', () => density(ctx)));
     if (want(6) && warmSamples) {
-      const warm = { label: `orchestrator: warm invocation after idling, frozen (scenario 2, ${limitsText(WARM_SETTINGS)})`, samples: warmSamples };
+      const warm = {
+        label: `orchestrator: warm invocation after idling, frozen (scenario 2, ${limitsText(WARM_SETTINGS)})`,
+        samples: warmSamples,
+      };
       push(await scenario('scenario 6, docker run --rm per invocation', () => dockerRunPerInvocation(ctx, warm)));
     }
   } finally {

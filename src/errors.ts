@@ -58,19 +58,12 @@ export class ServiceError extends Error {
 
 export class ResourceNotFoundException extends ServiceError {
   constructor(functionName: string, region = 'us-east-1', account = '000000000000') {
-    super(
-      'ResourceNotFoundException',
-      404,
-      `Function not found: arn:aws:lambda:${region}:${account}:function:${functionName}`,
-    );
+    super('ResourceNotFoundException', 404, `Function not found: arn:aws:lambda:${region}:${account}:function:${functionName}`);
   }
 }
 
 export class TooManyRequestsException extends ServiceError {
-  constructor(
-    message: string,
-    reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded',
-  ) {
+  constructor(message: string, reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded') {
     super('TooManyRequestsException', 429, message, { Reason: reason });
   }
 }

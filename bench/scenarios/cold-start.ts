@@ -32,7 +32,12 @@ interface Samples {
 export async function coldStart(ctx: BenchContext): Promise<ScenarioResult> {
   const warmup = 1;
   const iterations = scaled(ctx, 10, 3);
-  const samples = Object.fromEntries(MODES.map((m) => [m.key, { ours: [], raw: [], rawCreate: [], rawStartToReady: [], run: [], thaw: [], limitCpu: [], init: [], deliver: [] } as Samples]));
+  const samples = Object.fromEntries(
+    MODES.map((m) => [
+      m.key,
+      { ours: [], raw: [], rawCreate: [], rawStartToReady: [], run: [], thaw: [], limitCpu: [], init: [], deliver: [] } as Samples,
+    ]),
+  );
   // Modes interleaved, each cold start followed by a raw one: all see the same engine and noise.
   for (let i = 0; i < warmup + iterations; i++) {
     for (const mode of MODES) {
@@ -95,7 +100,10 @@ export async function coldStart(ctx: BenchContext): Promise<ScenarioResult> {
       scenario: `3. Cold start, ${mode.name} (${limits})`,
       subject: { label: 'orchestrator: first invocation, no warm context', stats: ours },
       baseline: { label: rawLabel, stats: raw },
-      target: { text: `≤ +${TARGETS.coldOverRawMs} ms over the raw start (median)`, met: ours.median - raw.median <= TARGETS.coldOverRawMs },
+      target: {
+        text: `≤ +${TARGETS.coldOverRawMs} ms over the raw start (median)`,
+        met: ours.median - raw.median <= TARGETS.coldOverRawMs,
+      },
     });
     if (mode.stems > 0) {
       comparisons.push({
@@ -127,11 +135,17 @@ export async function coldStart(ctx: BenchContext): Promise<ScenarioResult> {
           ? piece('ours: thaw of the claimed stem (ContextContainer.unpause)', s.thaw, 'orchestrator process')
           : piece('ours: create + attach + start (ContextContainer.run)', s.run, 'orchestrator process'),
         piece(
-          mode.stems > 0 ? 'ours: Init Duration (the claim → the runtime\'s first GET /next: loading the function)' : 'ours: Init Duration (start → the runtime\'s first GET /next)',
+          mode.stems > 0
+            ? "ours: Init Duration (the claim → the runtime's first GET /next: loading the function)"
+            : "ours: Init Duration (start → the runtime's first GET /next)",
           s.init,
           'REPORT line',
         ),
-        piece('ours: docker update setting the CPU quota once the init is over (ContextContainer.limitCpu)', s.limitCpu, 'orchestrator process'),
+        piece(
+          'ours: docker update setting the CPU quota once the init is over (ContextContainer.limitCpu)',
+          s.limitCpu,
+          'orchestrator process',
+        ),
         piece('ours: deliver → result (the first event, under the quota)', s.deliver, 'orchestrator process'),
       ],
     });

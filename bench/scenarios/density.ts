@@ -63,7 +63,7 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
     const availAfter = await memAvailable();
     // A context that is gone by now (a failed init on a busy machine) has no cgroup left: counted apart.
     const mems = (await Promise.all(ids.map((id) => cgroupMemory(id)))).filter((m) => m !== undefined);
-    if (mems.length === 0) throw new Error('cannot read the contexts\' cgroups on this host');
+    if (mems.length === 0) throw new Error("cannot read the contexts' cgroups on this host");
     const usage = mems.reduce((a, m) => a + m.usage, 0) / mems.length;
     const rss = mems.reduce((a, m) => a + m.rss, 0) / mems.length;
     const cache = mems.reduce((a, m) => a + m.cache, 0) / mems.length;
@@ -71,7 +71,10 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
 
     const failures = (await ctx.orch.pieces()).failures;
     stopMs = await ctx.orch.stop();
-    const left = await ctx.docker.listContainers({ all: true, filters: { label: [`orchestrator.instance=${ctx.orch.instanceIds.at(-1)}`] } });
+    const left = await ctx.docker.listContainers({
+      all: true,
+      filters: { label: [`orchestrator.instance=${ctx.orch.instanceIds.at(-1)}`] },
+    });
     return {
       targets: [
         {
@@ -81,7 +84,19 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
           met: orchRss < TARGETS.orchestratorRssMb && n >= TARGETS.densityContexts && notFrozen === 0,
         },
       ],
-      facts: { 's5.failures': failures.length, 's5.refills': refills, 's5.answered': count, 's5.orchRssMb': orchRss, 's5.notFrozen': notFrozen, 's5.n': n, 's5.upMs': upMs, 's5.stopMs': stopMs, 's5.usageMb': usage / 2 ** 20, 's5.rssMb': rss / 2 ** 20, 's5.freeMb': freeDelta / 2 ** 20 },
+      facts: {
+        's5.failures': failures.length,
+        's5.refills': refills,
+        's5.answered': count,
+        's5.orchRssMb': orchRss,
+        's5.notFrozen': notFrozen,
+        's5.n': n,
+        's5.upMs': upMs,
+        's5.stopMs': stopMs,
+        's5.usageMb': usage / 2 ** 20,
+        's5.rssMb': rss / 2 ** 20,
+        's5.freeMb': freeDelta / 2 ** 20,
+      },
       comparisons: [],
       tables: [
         {
@@ -90,17 +105,28 @@ export async function density(ctx: BenchContext): Promise<ScenarioResult> {
           rows: [
             [`bring up: ${count} concurrent invocations of a function with no context, all answered`, `${upMs.toFixed(0)} ms`],
             ['… contexts brought up (cold starts / warm starts among them)', `${n} (${starts.coldStarts} / ${starts.warmStarts})`],
-            ...(refills > 0 ? [[`… rounds of ${count} concurrent calls again, to replace contexts the orchestrator removed`, String(refills)]] : []),
+            ...(refills > 0
+              ? [[`… rounds of ${count} concurrent calls again, to replace contexts the orchestrator removed`, String(refills)]]
+              : []),
             ...(mems.length < n ? [[`… contexts whose cgroup was gone when read (removed meanwhile)`, String(n - mems.length)]] : []),
-            [`… until all ${n} are frozen (docker inspect)`, notFrozen === 0 ? `${allFrozenMs.toFixed(0)} ms` : `${notFrozen} NOT frozen after 30 s (a bug)`],
-            ['… engine calls of the orchestrator that failed meanwhile (a failed pause ends its context)', failures.length === 0 ? '0' : `${failures.length}, e.g. ${failures[0]}`],
+            [
+              `… until all ${n} are frozen (docker inspect)`,
+              notFrozen === 0 ? `${allFrozenMs.toFixed(0)} ms` : `${notFrozen} NOT frozen after 30 s (a bug)`,
+            ],
+            [
+              '… engine calls of the orchestrator that failed meanwhile (a failed pause ends its context)',
+              failures.length === 0 ? '0' : `${failures.length}, e.g. ${failures[0]}`,
+            ],
             [`orchestrator RSS with the ${n} contexts frozen`, `${orchRss.toFixed(0)} MB`],
             [`tear down: stop() removes all ${n}`, `${stopMs.toFixed(0)} ms (${left.length} left)`],
             ['memory per frozen context: cgroup usage (rss + page cache)', `${mb(usage)} MB`],
             ['… of which rss', `${mb(rss)} MB`],
             ['… of which page cache', `${mb(cache)} MB`],
             ['memory per frozen context: host MemAvailable drop / count', `${mb(freeDelta)} MB`],
-            ['floor: a paused raw container (Node.js HTTP server), cgroup usage / rss', floor ? `${mb(floor.usage)} / ${mb(floor.rss)} MB` : 'n/a'],
+            [
+              'floor: a paused raw container (Node.js HTTP server), cgroup usage / rss',
+              floor ? `${mb(floor.usage)} / ${mb(floor.rss)} MB` : 'n/a',
+            ],
           ],
         },
       ],

@@ -33,14 +33,20 @@ export async function dockerRunPerInvocation(ctx: BenchContext, warm: { label: s
         scenario: '6. Warm after idling vs one container per invocation',
         subject: { label: warm.label, stats: warmStats },
         baseline: { label: '`docker run --rm` via the Engine API (create, attach, start, wait, remove), no CPU quota', stats: apiStats },
-        target: { text: `≥ ${TARGETS.dockerRunSpeedup}× faster (median)`, met: apiStats.median / warmStats.median >= TARGETS.dockerRunSpeedup },
+        target: {
+          text: `≥ ${TARGETS.dockerRunSpeedup}× faster (median)`,
+          met: apiStats.median / warmStats.median >= TARGETS.dockerRunSpeedup,
+        },
         ratioInverted: true,
       },
       {
         scenario: '6. Warm after idling vs one container per invocation',
         subject: { label: warm.label, stats: warmStats },
         baseline: { label: '`docker run --rm` with the docker CLI, no CPU quota', stats: cliStats },
-        target: { text: `≥ ${TARGETS.dockerRunSpeedup}× faster (median)`, met: cliStats.median / warmStats.median >= TARGETS.dockerRunSpeedup },
+        target: {
+          text: `≥ ${TARGETS.dockerRunSpeedup}× faster (median)`,
+          met: cliStats.median / warmStats.median >= TARGETS.dockerRunSpeedup,
+        },
         ratioInverted: true,
       },
     ],

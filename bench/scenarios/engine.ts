@@ -60,10 +60,24 @@ export async function engineFloors(ctx: BenchContext): Promise<ScenarioResult> {
     const rows = [
       piece('`docker pause` (Engine API, until it answers)', pause, 'bench process, dockerode'),
       piece('`docker unpause` (Engine API, until it answers)', unpause, 'bench process, dockerode'),
-      kernel ? piece('kernel freezer: write FROZEN, poll until it reads FROZEN', freeze, kernel.path.replace(/[0-9a-f]{64}/, '<id>')) : ['kernel freezer: freeze', 'n/a', 'n/a', 'the engine\'s cgroups are not reachable from here'],
-      kernel ? piece('kernel freezer: write THAWED, poll until it reads THAWED', thaw, kernel.path.replace(/[0-9a-f]{64}/, '<id>')) : ['kernel freezer: thaw', 'n/a', 'n/a', ''],
-      ['CPU of one plain HTTP round trip to the container, to the calling process (mean)', rtCpuMs.toFixed(3), '', `bench process, process.cpuUsage over ${rts} round trips`],
-      ['… and to the container (its tiny Node.js server; mean)', Number.isFinite(srvCpuMs) ? srvCpuMs.toFixed(3) : 'n/a', '', 'the container\'s cgroup (cpuacct)'],
+      kernel
+        ? piece('kernel freezer: write FROZEN, poll until it reads FROZEN', freeze, kernel.path.replace(/[0-9a-f]{64}/, '<id>'))
+        : ['kernel freezer: freeze', 'n/a', 'n/a', "the engine's cgroups are not reachable from here"],
+      kernel
+        ? piece('kernel freezer: write THAWED, poll until it reads THAWED', thaw, kernel.path.replace(/[0-9a-f]{64}/, '<id>'))
+        : ['kernel freezer: thaw', 'n/a', 'n/a', ''],
+      [
+        'CPU of one plain HTTP round trip to the container, to the calling process (mean)',
+        rtCpuMs.toFixed(3),
+        '',
+        `bench process, process.cpuUsage over ${rts} round trips`,
+      ],
+      [
+        '… and to the container (its tiny Node.js server; mean)',
+        Number.isFinite(srvCpuMs) ? srvCpuMs.toFixed(3) : 'n/a',
+        '',
+        "the container's cgroup (cpuacct)",
+      ],
     ];
     return {
       comparisons: [],

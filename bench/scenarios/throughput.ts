@@ -13,15 +13,35 @@ import { DEFAULT_SETTINGS } from '../../src/config/settings-table';
 
 export const CLIENTS = [1, 16];
 const MODES = [
-  { key: 'new', name: `new policies (defaults: freezeGrace ${DEFAULT_SETTINGS.freezeGrace}, stemContexts ${DEFAULT_SETTINGS.stemContexts})`, settings: {} },
-  { key: 'off', name: 'new policies off (freezeGrace 0, stemContexts 0, thawAhead false)', settings: { freezeGrace: 0, stemContexts: 0, thawAhead: false } },
+  {
+    key: 'new',
+    name: `new policies (defaults: freezeGrace ${DEFAULT_SETTINGS.freezeGrace}, stemContexts ${DEFAULT_SETTINGS.stemContexts})`,
+    settings: {},
+  },
+  {
+    key: 'off',
+    name: 'new policies off (freezeGrace 0, stemContexts 0, thawAhead false)',
+    settings: { freezeGrace: 0, stemContexts: 0, thawAhead: false },
+  },
 ];
 
 export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {
   const seconds = Math.max(1.5, 5 * ctx.scale);
   const table: Table = {
     title: `Scenario 4: throughput, no-op handler (${WARM_SETTINGS.memorySize} MB, cpuLimit ${WARM_SETTINGS.cpuLimit}), clients back to back, ${seconds} s per row`,
-    header: ['mode', 'clients', 'contexts', 'invocations/s', 'latency median (ms)', 'latency p99 (ms)', 'thaws / freezes', 'orchestrator CPU (% of one core)', 'orchestrator CPU per invocation (ms)', 'contexts\' CPU per invocation (ms, cgroup)', 'orchestrator RSS (MB, max)'],
+    header: [
+      'mode',
+      'clients',
+      'contexts',
+      'invocations/s',
+      'latency median (ms)',
+      'latency p99 (ms)',
+      'thaws / freezes',
+      'orchestrator CPU (% of one core)',
+      'orchestrator CPU per invocation (ms)',
+      "contexts' CPU per invocation (ms, cgroup)",
+      'orchestrator RSS (MB, max)',
+    ],
     rows: [],
   };
   const facts: Record<string, number> = {};
@@ -35,9 +55,11 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {
       for (const clients of CLIENTS) {
         const agents = Array.from({ length: clients }, () => keepAliveAgent());
         // Warm-up (not counted): every client's context exists and has served a few calls.
-        await Promise.all(agents.map(async (a) => {
-          for (let i = 0; i < 5; i++) await invoke(url, 'noop', a);
-        }));
+        await Promise.all(
+          agents.map(async (a) => {
+            for (let i = 0; i < 5; i++) await invoke(url, 'noop', a);
+          }),
+        );
         await sleep(500); // the background stem boot (if any) is over
         await ctx.orch.pieces();
         const latencies: number[] = [];
@@ -55,13 +77,15 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioResult> {
         const before = await ctx.orch.usage();
         const start = process.hrtime.bigint();
         const endAt = Date.now() + seconds * 1000;
-        await Promise.all(agents.map(async (a) => {
-          while (Date.now() < endAt) {
-            const t = process.hrtime.bigint();
-            await invoke(url, 'noop', a);
-            latencies.push(msSince(t));
-          }
-        }));
+        await Promise.all(
+          agents.map(async (a) => {
+            while (Date.now() < endAt) {
+              const t = process.hrtime.bigint();
+              await invoke(url, 'noop', a);
+              latencies.push(msSince(t));
+            }
+          }),
+        );
         const wallMs = msSince(start);
         const after = await ctx.orch.usage();
         const ctxCpuPer = (contextCpu() - ctxCpuBefore) / latencies.length;

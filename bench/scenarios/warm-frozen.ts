@@ -17,7 +17,10 @@ export async function warmFrozen(ctx: BenchContext): Promise<ScenarioResult & { 
   const warmup = scaled(ctx, 10);
   const iterations = scaled(ctx, 120, 20);
   const limits = WARM_SETTINGS;
-  const url = await ctx.orch.start({ noop: { handler: 'index.handler', code: NOOP_CODE, memorySize: limits.memorySize } }, { cpuLimit: limits.cpuLimit });
+  const url = await ctx.orch.start(
+    { noop: { handler: 'index.handler', code: NOOP_CODE, memorySize: limits.memorySize } },
+    { cpuLimit: limits.cpuLimit },
+  );
   const agent = keepAliveAgent();
   const { server } = await ctx.baselines.startServer(limits.cpuLimit);
   try {
@@ -109,11 +112,20 @@ export async function warmFrozen(ctx: BenchContext): Promise<ScenarioResult & { 
             piece('floor: raw `docker unpause` alone', unpauseAlone, 'bench process, dockerode'),
             piece('floor: HTTP round trip alone (after the thaw)', rtAlone, 'bench process'),
             piece('ours: unpause (ContextContainer.unpause; the answer does not wait for it)', inner.unpause, 'orchestrator process'),
-            piece('ours: deliver → result (the event written as the unpause starts; the runtime reads it once its cgroup thaws, before Docker answers)', inner.deliver, 'orchestrator process'),
+            piece(
+              'ours: deliver → result (the event written as the unpause starts; the runtime reads it once its cgroup thaws, before Docker answers)',
+              inner.deliver,
+              'orchestrator process',
+            ),
             piece('ours: the rest of Invoker.invoke (pool, bookkeeping, starting the unpause)', ourCode, 'Invoker.invoke − deliver'),
             piece('ours: client ↔ Invoke API (HTTP, body, routing, reply)', hop, 'client total − Invoker.invoke'),
             piece('ours: pause after the grace (not on the client path)', inner.pause, 'orchestrator process'),
-            [`orchestrator CPU per invocation, thaw and freeze included`, cpuPer.toFixed(3), '', 'process.cpuUsage of the orchestrator process'],
+            [
+              `orchestrator CPU per invocation, thaw and freeze included`,
+              cpuPer.toFixed(3),
+              '',
+              'process.cpuUsage of the orchestrator process',
+            ],
           ],
         },
       ],
@@ -121,7 +133,9 @@ export async function warmFrozen(ctx: BenchContext): Promise<ScenarioResult & { 
         `Scenario 2 (${limitsText(limits)}): ${iterations} measured invocations after ${warmup} warm-up ones; before each, the context is seen paused (docker inspect) outside the timed region; ` +
           'the floor is sampled after each of ours, from a raw container with the same limits seen paused the same way. ' +
           `${thawed} of the ${iterations} timed calls thawed the context` +
-          (tracked.lost > 0 ? `; ${tracked.lost} time(s) the orchestrator removed the context after the engine refused a pause or unpause (${engineFailures[0] ?? 'see the log'}), and an uncounted call made a new one.` : '.'),
+          (tracked.lost > 0
+            ? `; ${tracked.lost} time(s) the orchestrator removed the context after the engine refused a pause or unpause (${engineFailures[0] ?? 'see the log'}), and an uncounted call made a new one.`
+            : '.'),
       ],
     };
   } finally {

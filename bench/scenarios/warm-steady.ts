@@ -47,7 +47,16 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
   const lost: Record<number, number> = {};
   const policyTable: Table = {
     title: `Scenario 1: freeze policies under steady traffic (one client, a call every ${PERIOD_MS} ms; ${limitsText(WARM_SETTINGS)})`,
-    header: ['freezeGrace', 'median (ms)', 'p99 (ms)', 'floor median (ms)', 'ratio', 'calls that thawed / froze', `Paused after the last response (ms; median, max; ${bursts} bursts)`, 'orchestrator CPU per invocation (ms)'],
+    header: [
+      'freezeGrace',
+      'median (ms)',
+      'p99 (ms)',
+      'floor median (ms)',
+      'ratio',
+      'calls that thawed / froze',
+      `Paused after the last response (ms; median, max; ${bursts} bursts)`,
+      'orchestrator CPU per invocation (ms)',
+    ],
     rows: [],
   };
   const { server } = await ctx.baselines.startServer(WARM_SETTINGS.cpuLimit);
@@ -203,9 +212,18 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
               piece('floor: raw `docker unpause` alone', floorUnpause, 'bench process, dockerode'),
               piece('floor: HTTP round trip alone (after the thaw)', floorRt, 'bench process'),
               piece(`plain HTTP round trip to a running raw container, a call every ${PERIOD_MS} ms`, plain, 'bench process'),
-              [`CPU of a trivial HTTP server per request, a call every ${PERIOD_MS} ms (the CPU floor)`, facts['s1.echoCpu'].toFixed(3), '', `orchestrator process, process.cpuUsage over ${facts['s1.echoCalls']} requests`],
+              [
+                `CPU of a trivial HTTP server per request, a call every ${PERIOD_MS} ms (the CPU floor)`,
+                facts['s1.echoCpu'].toFixed(3),
+                '',
+                `orchestrator process, process.cpuUsage over ${facts['s1.echoCalls']} requests`,
+              ],
               piece('ours: deliver → result (Runtime API hop, runtime, handler)', deliver, 'orchestrator process'),
-              piece('ours: the rest of Invoker.invoke (pool, bookkeeping, a thaw if any)', invokeMs.map((v, i) => v - deliver[i]), 'Invoker.invoke − deliver'),
+              piece(
+                'ours: the rest of Invoker.invoke (pool, bookkeeping, a thaw if any)',
+                invokeMs.map((v, i) => v - deliver[i]),
+                'Invoker.invoke − deliver',
+              ),
               piece('ours: client ↔ Invoke API (HTTP, body, routing, reply)', hop, 'client total − Invoker.invoke'),
               piece('ours: docker pause once the traffic stops (after the grace)', pieces.pause, 'orchestrator process'),
             ],
@@ -242,7 +260,9 @@ export async function warmSteady(ctx: BenchContext): Promise<ScenarioResult> {
     notes: [
       `Scenario 1: per policy a fresh orchestrator (stems at their default), one cold call not counted, then ${bursts} bursts of ${perBurst} calls at a fixed rate of one per ${PERIOD_MS} ms, each burst starting from a frozen context; ` +
         `the first ${BURST_WARMUP} calls of a burst are not counted (the first one thaws). After each burst docker inspect is polled back to back until it shows Paused: the time is from the client's last response to the first answer that says Paused (an upper bound; the inspect before it bounds it from below). ` +
-        (failures.length > 0 ? `Engine calls of the orchestrator that failed during the traffic: ${failures.length} (${failures[0]}). ` : '') +
+        (failures.length > 0
+          ? `Engine calls of the orchestrator that failed during the traffic: ${failures.length} (${failures[0]}). `
+          : '') +
         `The floor (${floorBlock} samples before and ${floorBlock} after each policy's traffic, the context seen paused first) has the same limits; orchestrator CPU is process.cpuUsage of its process over the counted calls.`,
     ],
   };

@@ -7,7 +7,9 @@ export async function invokeCommand(name: string, o: { payload: string; endpoint
   if (o.log) headers['x-amz-log-type'] = 'Tail';
   const url = `${o.endpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
   const res = await fetch(url, { method: 'POST', headers, body: payload }).catch((err: Error) => {
-    throw new Error(`cannot reach ${o.endpoint}: ${(err.cause as Error | undefined)?.message ?? err.message} (is \`orchestrator up\` running?)`);
+    throw new Error(
+      `cannot reach ${o.endpoint}: ${(err.cause as Error | undefined)?.message ?? err.message} (is \`orchestrator up\` running?)`,
+    );
   });
   const body = await res.text();
   if (o.log && res.headers.get('x-amz-log-result')) {

@@ -17,7 +17,10 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command('up')
     .description('serve the functions of functions.yaml or of an AWS SAM template through the Lambda Invoke API')
-    .option('-f, --file <path>', `functions.yaml or a SAM/CloudFormation template (default: the first of ${DEFAULT_CONFIG_FILES.join(', ')})`)
+    .option(
+      '-f, --file <path>',
+      `functions.yaml or a SAM/CloudFormation template (default: the first of ${DEFAULT_CONFIG_FILES.join(', ')})`,
+    )
     .option('--parameter-overrides <Key=Value...>', "a template's Parameters: Key=Value or ParameterKey=Key,ParameterValue=Value")
     .option('--host <host>', 'Invoke API address', '127.0.0.1')
     .option('--port <port>', 'Invoke API port', '9000')

@@ -2,7 +2,15 @@
 import { Checker, describe, has, integer, KeyPath, mapping, nonEmptyString, oneOf, onlyKeys, Rule } from './checker';
 import { environment } from './environment';
 import { DEPRECATED_RUNTIMES, RUNTIMES, RuntimeName } from './runtimes';
-import { APPLICATION_LOG_LEVELS, FunctionConfig, FunctionUrlConfig, INVOKE_MODES, LOG_FORMATS, LoggingConfig, SYSTEM_LOG_LEVELS } from './types';
+import {
+  APPLICATION_LOG_LEVELS,
+  FunctionConfig,
+  FunctionUrlConfig,
+  INVOKE_MODES,
+  LOG_FORMATS,
+  LoggingConfig,
+  SYSTEM_LOG_LEVELS,
+} from './types';
 
 /** The optional function keys whose defaults live in config/defaults.yaml (`functionDefaults`). */
 export type FunctionDefaults = Pick<FunctionConfig, 'runtime' | 'memorySize' | 'timeout' | 'ephemeralStorageSize'>;
@@ -61,7 +69,10 @@ export function parseFunctionDefaults(c: Checker, raw: unknown, path: KeyPath): 
 
 function handler(c: Checker, value: unknown, path: KeyPath): string {
   if (typeof value !== 'string' || !HANDLER.test(value) || value.length > HANDLER_MAX) {
-    c.fail(path, `must be 1 to ${HANDLER_MAX} characters without spaces, such as index.handler or app.lambda_handler (got ${describe(value)})`);
+    c.fail(
+      path,
+      `must be 1 to ${HANDLER_MAX} characters without spaces, such as index.handler or app.lambda_handler (got ${describe(value)})`,
+    );
   }
   return value;
 }
@@ -85,7 +96,9 @@ function loggingConfig(c: Checker, raw: unknown, path: KeyPath): LoggingConfig {
   }
   return {
     logFormat,
-    applicationLogLevel: has(obj, 'applicationLogLevel') ? oneOf(APPLICATION_LOG_LEVELS)(c, obj.applicationLogLevel, [...path, 'applicationLogLevel']) : 'INFO',
+    applicationLogLevel: has(obj, 'applicationLogLevel')
+      ? oneOf(APPLICATION_LOG_LEVELS)(c, obj.applicationLogLevel, [...path, 'applicationLogLevel'])
+      : 'INFO',
     systemLogLevel: has(obj, 'systemLogLevel') ? oneOf(SYSTEM_LOG_LEVELS)(c, obj.systemLogLevel, [...path, 'systemLogLevel']) : 'INFO',
   };
 }
@@ -100,7 +113,14 @@ function url(c: Checker, raw: unknown, path: KeyPath): FunctionUrlConfig | undef
 }
 
 /** Validates one function and applies the defaults. */
-export function parseFunction(c: Checker, name: string, raw: unknown, path: KeyPath, defaults: FunctionDefaults, dirs: DirChecks): FunctionConfig {
+export function parseFunction(
+  c: Checker,
+  name: string,
+  raw: unknown,
+  path: KeyPath,
+  defaults: FunctionDefaults,
+  dirs: DirChecks,
+): FunctionConfig {
   if (!FUNCTION_NAME.test(name)) {
     c.fail(path, `function name must be 1 to 64 letters, digits, - or _ (got ${describe(name)})`, 'key');
   }
@@ -113,7 +133,11 @@ export function parseFunction(c: Checker, name: string, raw: unknown, path: KeyP
   const rt = has(obj, 'runtime') ? runtime(c, obj.runtime, rtPath) : defaults.runtime;
   const deprecated = DEPRECATED_RUNTIMES[rt];
   if (deprecated) {
-    c.warn(rtPath, `${rt} is deprecated by AWS since ${deprecated}; it still runs here (move to ${RUNTIMES[0]})`, has(obj, 'runtime') ? 'value' : 'key');
+    c.warn(
+      rtPath,
+      `${rt} is deprecated by AWS since ${deprecated}; it still runs here (move to ${RUNTIMES[0]})`,
+      has(obj, 'runtime') ? 'value' : 'key',
+    );
   }
   const fn: FunctionConfig = {
     name,

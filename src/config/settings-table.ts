@@ -4,7 +4,20 @@
  * live set and the defaults all come from here; config/defaults.yaml is the user-visible copy of the
  * defaults (a unit test checks that the two agree).
  */
-import { boolean, Checker, integer, KeyPath, mapping, nonEmptyString, oneOf, onlyKeys, orNull, positiveNumber, describe, has } from './checker';
+import {
+  boolean,
+  Checker,
+  integer,
+  KeyPath,
+  mapping,
+  nonEmptyString,
+  oneOf,
+  onlyKeys,
+  orNull,
+  positiveNumber,
+  describe,
+  has,
+} from './checker';
 import { RUNTIMES, RuntimeName } from './runtimes';
 
 /** Base image choice for a runtime: `host` assembles one offline from this machine's files. */
@@ -35,7 +48,12 @@ function baseImage(c: Checker, value: unknown, path: KeyPath): BaseImageSource {
 }
 
 /** With `base`, names some runtimes and keeps the others; without it (the defaults file), names every runtime. */
-function baseImages(c: Checker, value: unknown, path: KeyPath, base?: Record<RuntimeName, BaseImageSource>): Record<RuntimeName, BaseImageSource> {
+function baseImages(
+  c: Checker,
+  value: unknown,
+  path: KeyPath,
+  base?: Record<RuntimeName, BaseImageSource>,
+): Record<RuntimeName, BaseImageSource> {
   const images = mapping(c, value, path, 'a mapping of runtime to `host` or an image reference');
   onlyKeys(c, images, RUNTIMES, path);
   const out = { ...base } as Record<RuntimeName, BaseImageSource>;
@@ -71,7 +89,7 @@ export const SETTINGS_TABLE = {
   freezeGrace: setting<number>({
     default: 25,
     live: false,
-    doc: 'at most this many ms a Node.js or Python context stays thawed after its response before the pause (its code is already stopped); less while the engine\'s pauses are slow, so that it is Paused within 100 ms (CONTRACT section 4); 0 = pause at once',
+    doc: "at most this many ms a Node.js or Python context stays thawed after its response before the pause (its code is already stopped); less while the engine's pauses are slow, so that it is Paused within 100 ms (CONTRACT section 4); 0 = pause at once",
     parse: (c, v, p) => integer(c, v, p, 0, 100),
   }),
   thawAhead: setting<boolean>({
@@ -83,7 +101,7 @@ export const SETTINGS_TABLE = {
   stemContexts: setting<number>({
     default: 1,
     live: true,
-    doc: "per Node.js or Python function, contexts booted ahead of demand and frozen, which a cold start claims (its init runs then); 0 = off",
+    doc: 'per Node.js or Python function, contexts booted ahead of demand and frozen, which a cold start claims (its init runs then); 0 = off',
     parse: (c, v, p) => integer(c, v, p, 0, 8),
   }),
   streamRate: setting<number>({

@@ -15,8 +15,7 @@ export type SystemLogLevel = (typeof SYSTEM_LOG_LEVELS)[number];
 
 /** Lambda's LoggingConfig: the levels exist only with JSON (Lambda refuses them with Text). */
 export type LoggingConfig =
-  | { logFormat: 'Text' }
-  | { logFormat: 'JSON'; applicationLogLevel: ApplicationLogLevel; systemLogLevel: SystemLogLevel };
+  { logFormat: 'Text' } | { logFormat: 'JSON'; applicationLogLevel: ApplicationLogLevel; systemLogLevel: SystemLogLevel };
 
 export const INVOKE_MODES = ['BUFFERED', 'RESPONSE_STREAM'] as const;
 export type InvokeMode = (typeof INVOKE_MODES)[number];

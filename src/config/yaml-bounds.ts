@@ -45,7 +45,12 @@ export function readBounded(file: string): string {
 
 function tooLarge(file: string, size: number): ConfigError {
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return new ConfigError(file, undefined, '(file)', `is ${mb(size)} (${size} bytes); the largest config file read is ${mb(MAX_CONFIG_FILE_BYTES)} (CloudFormation refuses templates over 1 MB)`);
+  return new ConfigError(
+    file,
+    undefined,
+    '(file)',
+    `is ${mb(size)} (${size} bytes); the largest config file read is ${mb(MAX_CONFIG_FILE_BYTES)} (CloudFormation refuses templates over 1 MB)`,
+  );
 }
 
 /**
@@ -99,7 +104,11 @@ export function checkNodes(doc: Document): Map<Node, Node> {
       const size = sizes.get(target) ?? 1;
       expanded += size;
       if (expanded > MAX_ALIAS_NODES) {
-        throw new YamlNodeError(node, keys, `aliases expand to more than ${MAX_ALIAS_NODES} nodes (*${node.source} alone to ${size}); refused as an alias bomb`);
+        throw new YamlNodeError(
+          node,
+          keys,
+          `aliases expand to more than ${MAX_ALIAS_NODES} nodes (*${node.source} alone to ${size}); refused as an alias bomb`,
+        );
       }
       return size;
     }

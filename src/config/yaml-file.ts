@@ -31,7 +31,12 @@ export function readYaml(file: string, options: YamlOptions = {}): { data: unkno
   if (syntax) {
     const problem = syntax.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     const deepBlock = /Maximum call stack/.test(problem); // block nesting the composer could not follow
-    throw new ConfigError(file, lineAt(syntax.pos[0]), 'YAML syntax', deepBlock ? `nested more than ${MAX_YAML_DEPTH} levels deep` : problem);
+    throw new ConfigError(
+      file,
+      lineAt(syntax.pos[0]),
+      'YAML syntax',
+      deepBlock ? `nested more than ${MAX_YAML_DEPTH} levels deep` : problem,
+    );
   }
   const at = (err: YamlNodeError): ConfigError => {
     const range = err.node?.range;
@@ -51,7 +56,12 @@ export function readYaml(file: string, options: YamlOptions = {}): { data: unkno
   return { data, locator: yamlLocator(doc, lineAt, aliases, options.tagKey) };
 }
 
-function yamlLocator(doc: Document, lineAt: (offset: number) => number, aliases: AliasTargets, tagKey?: (tag: string) => string | undefined): Locator {
+function yamlLocator(
+  doc: Document,
+  lineAt: (offset: number) => number,
+  aliases: AliasTargets,
+  tagKey?: (tag: string) => string | undefined,
+): Locator {
   const rootLine = (): number => (doc.contents?.range ? lineAt(doc.contents.range[0]) : 1);
   const nodeLine = (node: unknown): number | undefined => {
     const range = (node as Node | null)?.range;

@@ -35,11 +35,7 @@ export class ContextContainer {
     return this.container.id;
   }
 
-  static async run(
-    docker: Docker,
-    spec: Docker.ContainerCreateOptions,
-    onOutput: ContainerIo,
-  ): Promise<ContextContainer> {
+  static async run(docker: Docker, spec: Docker.ContainerCreateOptions, onOutput: ContainerIo): Promise<ContextContainer> {
     const container = await docker.createContainer(spec);
     try {
       const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;

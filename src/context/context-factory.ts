@@ -37,7 +37,13 @@ export function dockerContextFactory(deps: ContextFactoryDeps): ContextFactory {
   return (fn, initType, stem) => new ExecutionContext(fn, initType, contextDeps(deps, pauses, fn, initType, stem), stem);
 }
 
-function contextDeps(deps: ContextFactoryDeps, pauses: PauseLatency, fn: FunctionConfig, initType: InitializationType, stem: boolean): ContextDeps {
+function contextDeps(
+  deps: ContextFactoryDeps,
+  pauses: PauseLatency,
+  fn: FunctionConfig,
+  initType: InitializationType,
+  stem: boolean,
+): ContextDeps {
   const { docker, settings } = deps;
   return {
     runtimeApiBind: deps.address.bind,

@@ -38,9 +38,7 @@ export class IdleReaper<M extends PoolMember> {
 
   /** The contexts a sweep at `now` removes. */
   stale(now: number): M[] {
-    return this.pool
-      .members()
-      .filter((m) => (m.available || m.parked) && !m.provisioned && now - m.lastUsedAt > this.opts.idleTimeoutMs);
+    return this.pool.members().filter((m) => (m.available || m.parked) && !m.provisioned && now - m.lastUsedAt > this.opts.idleTimeoutMs);
   }
 
   /** Overlapping sweeps are harmless: eviction takes a context out of the pool synchronously. */

@@ -31,7 +31,10 @@ export class InitPhase {
     this.startedAt = this.now();
     clearTimeout(this.timer);
     const seconds = (this.timeoutMs / 1000).toFixed(2);
-    this.timer = setTimeout(() => this.onTimeout(new FunctionError('Sandbox.Timedout', `Init phase timed out after ${seconds} seconds`)), this.timeoutMs);
+    this.timer = setTimeout(
+      () => this.onTimeout(new FunctionError('Sandbox.Timedout', `Init phase timed out after ${seconds} seconds`)),
+      this.timeoutMs,
+    );
     this.timer.unref();
   }
 

@@ -17,7 +17,8 @@ const TEXT: PlatformLines = { start: startLine, end: (id) => endLine(id), report
  */
 const JSON_RECORDS: PlatformLines = {
   start: (requestId) => JSON.stringify(platformEvents.start(Date.now(), { requestId, version: '$LATEST' })),
-  end: (requestId, f) => JSON.stringify(platformEvents.runtimeDone(Date.now(), { requestId, status: status(f.status), durationMs: round(f.durationMs) })),
+  end: (requestId, f) =>
+    JSON.stringify(platformEvents.runtimeDone(Date.now(), { requestId, status: status(f.status), durationMs: round(f.durationMs) })),
   report: (f) =>
     JSON.stringify(
       platformEvents.report(Date.now(), {

@@ -95,7 +95,10 @@ export class ContextPool<M extends PoolMember> {
   addStem(fn: FunctionConfig): Lease<M> {
     this.assertOpen();
     if (fn.reservedConcurrency !== undefined && this.ofFunction(fn.name).length >= fn.reservedConcurrency) {
-      throw new TooManyRequestsException('no room for a stem under reservedConcurrency', 'ReservedFunctionConcurrentInvocationLimitExceeded');
+      throw new TooManyRequestsException(
+        'no room for a stem under reservedConcurrency',
+        'ReservedFunctionConcurrentInvocationLimitExceeded',
+      );
     }
     this.makeRoom(fn.memorySize);
     return this.add(fn, 'on-demand', true);

@@ -64,7 +64,10 @@ export function relayStream(stream: StreamedOutcome, sink: ResponseSink, rate: S
       return { kind: 'error', errorType: end.errorType, body: end.errorBody };
     }
     if (end.kind === 'too-large') {
-      const error = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).` };
+      const error = {
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
+      };
       finish(error);
       return { kind: 'too-large', bytes: end.bytes };
     }
@@ -77,7 +80,11 @@ export function relayStream(stream: StreamedOutcome, sink: ResponseSink, rate: S
     done,
     cut(outcome) {
       stream.body.destroy();
-      finish(outcome.kind === 'timeout' ? { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out' } : { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited' });
+      finish(
+        outcome.kind === 'timeout'
+          ? { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out' }
+          : { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited' },
+      );
     },
   };
 }

@@ -40,7 +40,7 @@ export class RuntimeSession {
 
   static async open(opts: SessionOptions, events: SessionEvents): Promise<RuntimeSession> {
     const { peer } = opts;
-     
+
     let session: RuntimeSession | undefined;
     const api = await RuntimeApiServer.start(
       opts.bind,

@@ -15,6 +15,8 @@ function randomHex(bytes: number): string {
 
 /** An invocation's X-Ray trace header, as Lambda hands one to each invocation (not sampled: nothing goes to X-Ray). */
 export function traceHeader(nowMs: number): string {
-  const epoch = Math.floor(nowMs / 1000).toString(16).padStart(8, '0');
+  const epoch = Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return `Root=1-${epoch}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }

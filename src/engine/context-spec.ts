@@ -29,7 +29,13 @@ export interface ContextSpecInput {
 export function runtimeCommand(fn: FunctionConfig): string[] {
   switch (runtimeFamily(fn.runtime)) {
     case 'nodejs':
-      return ['/var/lang/bin/node', ...nodeHeapFlags(fn.memorySize), '--require', '/var/runtime/esm-node-path/register.cjs', '/var/runtime/index.js'];
+      return [
+        '/var/lang/bin/node',
+        ...nodeHeapFlags(fn.memorySize),
+        '--require',
+        '/var/runtime/esm-node-path/register.cjs',
+        '/var/runtime/index.js',
+      ];
     case 'python':
       return [`/var/lang/bin/${fn.runtime}`, '/var/runtime/bootstrap.py'];
     case 'provided':

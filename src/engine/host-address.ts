@@ -16,8 +16,7 @@ export interface RuntimeApiAddress {
   warning?: string;
 }
 
-const UNCHECKED =
-  'the Runtime API cannot tell one container from another here, so a function could reach another context\'s Runtime API';
+const UNCHECKED = "the Runtime API cannot tell one container from another here, so a function could reach another context's Runtime API";
 
 /**
  * How containers reach the Runtime API: the settings when given; Docker Desktop's
@@ -54,9 +53,7 @@ export async function resolveRuntimeApiAddress(docker: Docker, settings: Setting
     v4.map((c) => localAddressIn(c.Subnet!)).find(Boolean) ??
     (v4[0] ? firstHostIn(v4[0].Subnet!) : undefined);
   if (!gateway) {
-    throw new Error(
-      `cannot tell how containers reach this host on network ${settings.network ?? 'bridge'}: set settings.runtimeApiHost`,
-    );
+    throw new Error(`cannot tell how containers reach this host on network ${settings.network ?? 'bridge'}: set settings.runtimeApiHost`);
   }
   return { advertise: gateway, bind: settings.runtimeApiBind ?? gateway, checkPeer: true };
 }
@@ -65,7 +62,9 @@ export async function resolveRuntimeApiAddress(docker: Docker, settings: Setting
 async function localAddressOf(host: string): Promise<string | undefined> {
   const { address } = await lookup(host, { family: 4 }).catch(() => ({ address: '' }));
   if (!address) return undefined;
-  const mine = Object.values(networkInterfaces()).flatMap((a) => a ?? []).map((a) => a.address);
+  const mine = Object.values(networkInterfaces())
+    .flatMap((a) => a ?? [])
+    .map((a) => a.address);
   return mine.includes(address) ? address : undefined;
 }
 
@@ -77,7 +76,7 @@ export function localAddressIn(cidr: string): string | undefined {
   const net = ipv4ToInt(base) & mask;
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) {
-      if (a.family === 'IPv4' && ((ipv4ToInt(a.address) & mask) >>> 0) === net >>> 0) return a.address;
+      if (a.family === 'IPv4' && (ipv4ToInt(a.address) & mask) >>> 0 === net >>> 0) return a.address;
     }
   }
   return undefined;

@@ -29,9 +29,11 @@ export class ContainerJanitor {
   retry(): Promise<void> {
     if (this.pending.size === 0) return Promise.resolve();
     this.retrying ??= (async () => {
-      await Promise.all([...this.pending].map(async (id) => {
-        if (await this.remove(id)) this.pending.delete(id);
-      }));
+      await Promise.all(
+        [...this.pending].map(async (id) => {
+          if (await this.remove(id)) this.pending.delete(id);
+        }),
+      );
     })().finally(() => {
       this.retrying = undefined;
     });

@@ -11,7 +11,8 @@ import type { ExtensionEvent } from './types';
 export function onNext(ctx: RouteContext, x: ExtensionRecord, req: http.IncomingMessage, res: http.ServerResponse): void {
   const lifecycle = ctx.lifecycle;
   req.resume(); // a GET has no body worth reading
-  if (x.state === 'init-error' || x.state === 'exit-error') return sendApiError(res, ERR.state(x, 'Ready', 'the extension reported an error'));
+  if (x.state === 'init-error' || x.state === 'exit-error')
+    return sendApiError(res, ERR.state(x, 'Ready', 'the extension reported an error'));
   if (x.waiter) return sendApiError(res, ERR.state(x, 'Ready', 'it is already waiting for an event'));
   lifecycle.hold(res);
   const finished = x.current;

@@ -25,7 +25,12 @@ export async function onRegister(ctx: RouteContext, req: http.IncomingMessage, r
   if ('status' in record) return sendApiError(res, record);
   const fn = ctx.fn;
   const wantsAccount = (headerOf(req, HEADERS.acceptFeature) ?? '').split(',').some((f) => f.trim() === 'accountId');
-  const answer = { functionName: fn.functionName, functionVersion: fn.functionVersion, handler: fn.handler, ...(wantsAccount ? { accountId: fn.accountId } : {}) };
+  const answer = {
+    functionName: fn.functionName,
+    functionVersion: fn.functionVersion,
+    handler: fn.handler,
+    ...(wantsAccount ? { accountId: fn.accountId } : {}),
+  };
   sendJson(res, 200, answer, { [HEADERS.identifier]: record.id });
   ctx.onEvent?.({ kind: 'registered', name: record.name, id: record.id, external: record.external, events: [...record.events] });
   if (record.external) ctx.lifecycle.externalRegistered(record.name);

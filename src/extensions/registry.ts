@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { apiError, type ApiError } from '../http/api-errors';
 import { MAX_EXTENSIONS } from './limits';
-import { EXTENSION_EVENT_TYPES, type ExtensionEvent, type ExtensionEventType, type ExtensionState, type RegisteredExtension } from './types';
+import {
+  EXTENSION_EVENT_TYPES,
+  type ExtensionEvent,
+  type ExtensionEventType,
+  type ExtensionState,
+  type RegisteredExtension,
+} from './types';
 
 /** One extension's standing with the Extensions API. */
 export interface ExtensionRecord {
@@ -33,7 +39,11 @@ export const ERR = {
   idUnknown: (id: string): ApiError => apiError(403, 'Extension.UnknownExtensionIdentifier', `Unknown extension ${id}`),
   missingHeader: (header: string): ApiError => apiError(403, 'Extension.MissingHeader', `${header} not found`),
   state: (ext: ExtensionRecord, to: string, why: string): ApiError =>
-    apiError(403, 'Extension.InvalidExtensionState', `State transition from ${STATE_NAMES[ext.state]} to ${to} failed for extension ${ext.id}. Error: ${why}`),
+    apiError(
+      403,
+      'Extension.InvalidExtensionState',
+      `State transition from ${STATE_NAMES[ext.state]} to ${to} failed for extension ${ext.id}. Error: ${why}`,
+    ),
 };
 
 /** Lambda's names for the states, as its error messages print them. */

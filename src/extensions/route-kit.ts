@@ -37,7 +37,12 @@ export function withExtension(
 }
 
 /** The body, or undefined once the request has been answered (too large, too slow) or abandoned. */
-export async function bodyOf(ctx: RouteContext, req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<Buffer | undefined> {
+export async function bodyOf(
+  ctx: RouteContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  limit: number,
+): Promise<Buffer | undefined> {
   const read = await readBody(req, { limit, timeoutMs: ctx.bodyTimeoutMs });
   switch (read.kind) {
     case 'ok':

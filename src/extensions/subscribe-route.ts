@@ -5,7 +5,12 @@ import type { ExtensionRecord } from './registry';
 import { bodyOf, type RouteContext } from './route-kit';
 
 /** PUT /2022-07-01/telemetry: the Telemetry API's subscription, answered by the TelemetryApi. */
-export async function onSubscribe(ctx: RouteContext, x: ExtensionRecord, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+export async function onSubscribe(
+  ctx: RouteContext,
+  x: ExtensionRecord,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const body = await bodyOf(ctx, req, res, EXTENSION_BODY_LIMITS.subscribe);
   if (!body) return;
   const answer = ctx.telemetry.subscribe(x.name, body);

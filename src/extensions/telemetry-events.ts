@@ -50,25 +50,62 @@ function defined<T extends Record<string, unknown>>(record: T): T {
 }
 
 export const platformEvents = {
-  initStart(at: number, r: { initializationType: InitType; phase: InitPhase; runtimeVersion?: string; runtimeVersionArn?: string; functionName?: string; functionVersion?: string }) {
+  initStart(
+    at: number,
+    r: {
+      initializationType: InitType;
+      phase: InitPhase;
+      runtimeVersion?: string;
+      runtimeVersionArn?: string;
+      functionName?: string;
+      functionVersion?: string;
+    },
+  ) {
     return event('platform.initStart', at, defined({ ...r }));
   },
   initRuntimeDone(at: number, r: { initializationType: InitType; phase: InitPhase; status: Status; errorType?: string; spans?: Span[] }) {
     return event('platform.initRuntimeDone', at, defined({ ...r }));
   },
-  initReport(at: number, r: { initializationType: InitType; phase: InitPhase; status: Status; errorType?: string; durationMs: number; spans?: Span[] }) {
+  initReport(
+    at: number,
+    r: { initializationType: InitType; phase: InitPhase; status: Status; errorType?: string; durationMs: number; spans?: Span[] },
+  ) {
     const { durationMs, ...rest } = r;
     return event('platform.initReport', at, defined({ ...rest, metrics: { durationMs: ms(durationMs) } }));
   },
   start(at: number, r: { requestId: string; version?: string; tracing?: TraceContext }) {
     return event('platform.start', at, defined({ requestId: r.requestId, version: r.version ?? LATEST_VERSION, tracing: r.tracing }));
   },
-  runtimeDone(at: number, r: { requestId: string; status: Status; errorType?: string; durationMs: number; producedBytes?: number; spans?: Span[]; tracing?: TraceContext }) {
+  runtimeDone(
+    at: number,
+    r: {
+      requestId: string;
+      status: Status;
+      errorType?: string;
+      durationMs: number;
+      producedBytes?: number;
+      spans?: Span[];
+      tracing?: TraceContext;
+    },
+  ) {
     const { durationMs, producedBytes, ...rest } = r;
     return event('platform.runtimeDone', at, defined({ ...rest, metrics: defined({ durationMs: ms(durationMs), producedBytes }) }));
   },
   /** The same figures as the REPORT line (Duration, Billed Duration, Memory Size, Max Memory Used, Init Duration). */
-  report(at: number, r: { requestId: string; status: Status; errorType?: string; durationMs: number; memorySizeMB: number; maxMemoryUsedMB: number; initDurationMs?: number; spans?: Span[]; tracing?: TraceContext }) {
+  report(
+    at: number,
+    r: {
+      requestId: string;
+      status: Status;
+      errorType?: string;
+      durationMs: number;
+      memorySizeMB: number;
+      maxMemoryUsedMB: number;
+      initDurationMs?: number;
+      spans?: Span[];
+      tracing?: TraceContext;
+    },
+  ) {
     const { durationMs, memorySizeMB, maxMemoryUsedMB, initDurationMs, ...rest } = r;
     const metrics = defined({
       durationMs: ms(durationMs),

@@ -67,7 +67,13 @@ export class TelemetryApi {
     this.subscribers.get(extension)?.close(); // a new subscription replaces its earlier one
     const buffer = new SubscriberBuffer(extension, parsed.subscription, this.post, this.timers);
     this.subscribers.set(extension, buffer);
-    this.emit(platformEvents.telemetrySubscription(this.timers.now(), { name: extension, state: 'Subscribed', types: [...parsed.subscription.types] }));
+    this.emit(
+      platformEvents.telemetrySubscription(this.timers.now(), {
+        name: extension,
+        state: 'Subscribed',
+        types: [...parsed.subscription.types],
+      }),
+    );
     return { status: 200, body: 'OK' };
   }
 

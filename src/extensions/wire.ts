@@ -30,9 +30,7 @@ const ROUTES: Record<string, { route: ExtensionRoute; method: string }> = {
 };
 
 export type Routed =
-  | { kind: 'route'; route: ExtensionRoute; query: URLSearchParams }
-  | { kind: 'error'; error: ApiError }
-  | { kind: 'not-ours' };
+  { kind: 'route'; route: ExtensionRoute; query: URLSearchParams } | { kind: 'error'; error: ApiError } | { kind: 'not-ours' };
 
 /** Which of the Extensions and Telemetry APIs' routes a request is; `not-ours` for any other path. */
 export function extensionRoute(method: string | undefined, url: string | undefined): Routed {

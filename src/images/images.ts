@@ -98,10 +98,7 @@ async function planImage(runtime: RuntimeName, opts: { base: BaseImageSource; im
 }
 
 /** The reference `ensureRuntimeImage` returns for these inputs, computed without building. */
-export async function runtimeImageRef(
-  runtime: RuntimeName,
-  opts: { base: BaseImageSource; imagesDir?: string },
-): Promise<string> {
+export async function runtimeImageRef(runtime: RuntimeName, opts: { base: BaseImageSource; imagesDir?: string }): Promise<string> {
   return (await planImage(runtime, opts)).ref;
 }
 
@@ -110,11 +107,7 @@ export async function runtimeImageRef(
  * content-addressed tag exists; otherwise builds the base (for `host`) and then the image.
  * Concurrent calls (in this process or another one on this machine) build it once.
  */
-export async function ensureRuntimeImage(
-  docker: Dockerode,
-  runtime: RuntimeName,
-  opts: RuntimeImageOptions,
-): Promise<string> {
+export async function ensureRuntimeImage(docker: Dockerode, runtime: RuntimeName, opts: RuntimeImageOptions): Promise<string> {
   const isHost = opts.base.trim() === 'host';
   const { ref, base, recipe, entries } = await planImage(runtime, opts);
   if (await imageExists(docker, ref)) return ref;
@@ -128,7 +121,15 @@ export async function ensureRuntimeImage(
     const derived = await recipe.prepare(progress);
     progress(`building ${ref} (runtime ${runtime}, base ${base})`);
     await withContextTar([...entries, ...derived], (context) =>
-      buildImage(docker, runtime, context, ref, { BASE: base, ...(recipe.version ? { VERSION: recipe.version } : {}) }, opts.labels ?? {}, progress),
+      buildImage(
+        docker,
+        runtime,
+        context,
+        ref,
+        { BASE: base, ...(recipe.version ? { VERSION: recipe.version } : {}) },
+        opts.labels ?? {},
+        progress,
+      ),
     );
     progress(`built ${ref}`);
   });
@@ -148,7 +149,9 @@ async function buildImage(
   const fail = (msg: string): Error => {
     const hint =
       !base.startsWith(`${HOST_BASE_REPOSITORY}:`) &&
-      /pull access denied|manifest unknown|manifest for \S+ not found|repository does not exist|dial tcp|no such host|server misbehaving|TLS handshake|i\/o timeout|Get "https?:/i.test(msg)
+      /pull access denied|manifest unknown|manifest for \S+ not found|repository does not exist|dial tcp|no such host|server misbehaving|TLS handshake|i\/o timeout|Get "https?:/i.test(
+        msg,
+      )
         ? ` (the engine could not get the base image ${base}; without a registry, use the base \`host\`)`
         : '';
     return new Error(`building the ${runtime} runtime image ${ref} failed: ${msg}${hint}`);

@@ -27,7 +27,7 @@ export function missingPython(runtime: string, what: string): Error {
   return new Error(
     `the ${runtime} image cannot be built offline on this host: ${what}. ` +
       (v === '3.11'
-        ? 'Install Debian\'s packages (apt-get install -y python3.11 python3-boto3), or set '
+        ? "Install Debian's packages (apt-get install -y python3.11 python3-boto3), or set "
         : `Debian bookworm carries Python 3.11 only; set `) +
       `settings.baseImages.${runtime} to a public image, e.g. public.ecr.aws/lambda/python:${v} or python:${v}-slim`,
   );
@@ -62,7 +62,13 @@ async function dpkgQuery(runtime: string, args: string[], pkg: string): Promise<
 export function pythonDepends(depends: string): string[] {
   return depends
     .split(',')
-    .map((d) => d.split('|')[0].trim().replace(/\s*\(.*\)$/, '').replace(/:any$/, ''))
+    .map((d) =>
+      d
+        .split('|')[0]
+        .trim()
+        .replace(/\s*\(.*\)$/, '')
+        .replace(/:any$/, ''),
+    )
     .filter((name) => name.startsWith('python3-'));
 }
 

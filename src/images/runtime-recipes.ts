@@ -79,7 +79,8 @@ async function nodeRecipe({ runtime, imagesDir, base, projectRoot }: RecipeInput
       const inBase = new Set((await planHostBase()).files.map((f) => f.dest));
       const { paths, missing } = await lddPaths(bin.path);
       const absent = [...missing, ...paths.filter((p) => !inBase.has(path.posix.normalize(p)))];
-      if (absent.length > 0) throw new Error(`Node.js ${bin.version} (${bin.path}) needs libraries the host base lacks: ${absent.join(', ')}`);
+      if (absent.length > 0)
+        throw new Error(`Node.js ${bin.version} (${bin.path}) needs libraries the host base lacks: ${absent.join(', ')}`);
     }
     return [];
   };
@@ -91,7 +92,9 @@ async function pythonRecipe({ runtime, imagesDir, base }: RecipeInput): Promise<
   const isHost = base === 'host';
   const runtimeDir = path.join(imagesDir, 'python', 'runtime');
   const entries: ContextEntry[] = [
-    ...(existsSync(runtimeDir) ? await folderEntries(runtimeDir, 'runtime', 'bytes', (rel) => rel.split('/').includes('__pycache__')) : [dirEntry('runtime')]),
+    ...(existsSync(runtimeDir)
+      ? await folderEntries(runtimeDir, 'runtime', 'bytes', (rel) => rel.split('/').includes('__pycache__'))
+      : [dirEntry('runtime')]),
     dirEntry('rootfs'),
     dirEntry('lang'),
     dirEntry('boto'),

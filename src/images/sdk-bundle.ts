@@ -58,9 +58,7 @@ export async function sdkClosure(root: string, packages: readonly string[] = SDK
     const dir = resolvePackageDir(name, from, root);
     if (dir === undefined) {
       if (optional) continue;
-      throw new Error(
-        `the AWS SDK bundle needs ${name}, which is not installed under ${nodeModules} (run npm ci in ${root})`,
-      );
+      throw new Error(`the AWS SDK bundle needs ${name}, which is not installed under ${nodeModules} (run npm ci in ${root})`);
     }
     const rel = path.relative(nodeModules, dir);
     if (rel.startsWith('..')) throw new Error(`${name} resolved outside ${nodeModules}: ${dir}`);
@@ -88,7 +86,9 @@ export async function sdkEntries(root: string, destPrefix: string): Promise<Cont
   const nodeModules = path.join(root, 'node_modules');
   const out: ContextEntry[] = [{ kind: 'dir', dest: destPrefix }];
   for (const rel of await sdkClosure(root)) {
-    out.push(...(await folderEntries(path.join(nodeModules, rel), `${destPrefix}/${rel.split(path.sep).join('/')}`, 'stat', skipInPackage)));
+    out.push(
+      ...(await folderEntries(path.join(nodeModules, rel), `${destPrefix}/${rel.split(path.sep).join('/')}`, 'stat', skipInPackage)),
+    );
   }
   return out;
 }

@@ -1,11 +1,6 @@
 import type { FunctionConfig } from '../config/types';
 import { functionArn } from '../context/lambda-env';
-import {
-  FunctionInOtherRegion,
-  InvalidParameterValueException,
-  ResourceNotFoundException,
-  ValidationException,
-} from '../errors';
+import { FunctionInOtherRegion, InvalidParameterValueException, ResourceNotFoundException, ValidationException } from '../errors';
 import { LATEST_VERSION } from '../lambda-limits';
 import { Violations } from './validation';
 

@@ -17,7 +17,12 @@ export interface UrlDeps {
 }
 
 /** A function URL request: Lambda's event (payload format 2.0) in, Lambda's response mapping out. */
-export async function serveFunctionUrl(req: http.IncomingMessage, res: http.ServerResponse, deps: UrlDeps, requestId: string): Promise<void> {
+export async function serveFunctionUrl(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  deps: UrlDeps,
+  requestId: string,
+): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = (q < 0 ? url : url.slice(0, q)).slice(URL_PREFIX.length);
@@ -31,7 +36,11 @@ export async function serveFunctionUrl(req: http.IncomingMessage, res: http.Serv
   }
   const body = await readRequestBody(req);
   if (body.kind === 'aborted' || body.kind === 'timeout') return;
-  const tooLarge: UrlReply = { status: 413, headers: { ...common, 'content-type': 'application/json' }, body: Buffer.from('{"Message":"Request Entity Too Large"}') };
+  const tooLarge: UrlReply = {
+    status: 413,
+    headers: { ...common, 'content-type': 'application/json' },
+    body: Buffer.from('{"Message":"Request Entity Too Large"}'),
+  };
   if (body.kind === 'too-large') return reply(res, tooLarge, true);
   const event = urlEvent(req, {
     functionName: fn.name,
@@ -106,7 +115,8 @@ function streamedReply(res: http.ServerResponse, common: Record<string, string>)
         return void res.end();
       }
       // Nothing of the body went out: a failure or an unusable prelude is still a 502.
-      if (failed || result.errorType || invalid || (prelude?.pending() ?? 0) > 0) return reply(res, withHeaders(INTERNAL_SERVER_ERROR, common));
+      if (failed || result.errorType || invalid || (prelude?.pending() ?? 0) > 0)
+        return reply(res, withHeaders(INTERNAL_SERVER_ERROR, common));
       reply(res, { status: 200, headers: { ...common, 'content-type': rawType ?? 'application/octet-stream' }, body: Buffer.alloc(0) });
     },
   };
@@ -115,8 +125,10 @@ function streamedReply(res: http.ServerResponse, common: Record<string, string>)
 /** Throttling and the like, as a function URL answers them. */
 function refusal(err: unknown, common: Record<string, string>): UrlReply {
   const headers = { ...common, 'content-type': 'application/json' };
-  if (err instanceof ServiceError && err.statusCode === 429) return { status: 429, headers, body: Buffer.from('{"Message":"Rate Exceeded."}') };
-  if (err instanceof ServiceError && err.statusCode === 413) return { status: 413, headers, body: Buffer.from('{"Message":"Request Entity Too Large"}') };
+  if (err instanceof ServiceError && err.statusCode === 429)
+    return { status: 429, headers, body: Buffer.from('{"Message":"Rate Exceeded."}') };
+  if (err instanceof ServiceError && err.statusCode === 413)
+    return { status: 413, headers, body: Buffer.from('{"Message":"Request Entity Too Large"}') };
   return withHeaders(INTERNAL_SERVER_ERROR, common);
 }
 

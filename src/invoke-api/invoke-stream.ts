@@ -35,7 +35,8 @@ function eventStreamResponse(res: http.ServerResponse, common: Record<string, st
   };
   // Big writes are split, so no event nears the codec's 16 MB message limit (docs/invoke-api.md).
   const writeChunk = async (chunk: Buffer) => {
-    for (let i = 0; i < chunk.length; i += MAX_EVENT_PAYLOAD_BYTES) await writeOrWait(res, payloadChunk(chunk.subarray(i, i + MAX_EVENT_PAYLOAD_BYTES)));
+    for (let i = 0; i < chunk.length; i += MAX_EVENT_PAYLOAD_BYTES)
+      await writeOrWait(res, payloadChunk(chunk.subarray(i, i + MAX_EVENT_PAYLOAD_BYTES)));
   };
   const sink: ResponseSink = {
     start,

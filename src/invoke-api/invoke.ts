@@ -18,7 +18,11 @@ export async function invoke(
     return void res.end();
   }
   const result = await api.invoker.invoke(call.fn, call.request);
-  const headers: http.OutgoingHttpHeaders = { ...call.headers, 'content-type': 'application/json', 'content-length': result.payload.length };
+  const headers: http.OutgoingHttpHeaders = {
+    ...call.headers,
+    'content-type': 'application/json',
+    'content-length': result.payload.length,
+  };
   if (result.errorType) headers['x-amz-function-error'] = 'Unhandled';
   if (result.logTail !== undefined) headers['x-amz-log-result'] = result.logTail;
   res.writeHead(200, headers);

@@ -108,7 +108,10 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, deps: 
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const [path, query] = q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
-  const refOf = (segment: string): RawFunctionRef => ({ pathSegment: segment, queryQualifier: new URLSearchParams(query).get('Qualifier') });
+  const refOf = (segment: string): RawFunctionRef => ({
+    pathSegment: segment,
+    queryQualifier: new URLSearchParams(query).get('Qualifier'),
+  });
   let m: RegExpExecArray | null;
   if (req.method === 'POST' && (m = INVOKE.exec(path))) return invoke(req, res, deps, refOf(m[1]), requestId);
   if (req.method === 'POST' && (m = STREAM_INVOKE.exec(path))) return invokeWithResponseStream(req, res, deps, refOf(m[1]), requestId);

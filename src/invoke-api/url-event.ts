@@ -85,7 +85,10 @@ export function urlId(functionName: string): string {
 
 function cookiesOf(req: IncomingMessage): string[] {
   const raw = req.headersDistinct.cookie ?? [];
-  return raw.flatMap((h) => h.split(';')).map((c) => c.trim()).filter((c) => c.length > 0);
+  return raw
+    .flatMap((h) => h.split(';'))
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
 }
 
 /** Values decoded; a repeated name's values joined with commas. */

@@ -6,10 +6,7 @@ const DELIMITER = Buffer.alloc(8);
 /** A prelude is status, headers and cookies: past this, it is not one. */
 const MAX_PRELUDE_BYTES = 64 * 1024;
 
-export type PreludeStep =
-  | { kind: 'more' }
-  | { kind: 'head'; head: Omit<UrlReply, 'body'>; rest: Buffer }
-  | { kind: 'invalid' };
+export type PreludeStep = { kind: 'more' } | { kind: 'head'; head: Omit<UrlReply, 'body'>; rest: Buffer } | { kind: 'invalid' };
 
 /** Reads HttpResponseStream.from's framing: JSON metadata, 8 NUL bytes, then the body. */
 export class PreludeReader {
@@ -30,7 +27,10 @@ export class PreludeReader {
     } catch {
       return { kind: 'invalid' };
     }
-    const head = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? httpHead(meta as Record<string, unknown>, 'application/octet-stream') : undefined;
+    const head =
+      typeof meta === 'object' && meta !== null && !Array.isArray(meta)
+        ? httpHead(meta as Record<string, unknown>, 'application/octet-stream')
+        : undefined;
     if (!head) return { kind: 'invalid' };
     return { kind: 'head', head, rest: this.buffered.subarray(at + DELIMITER.length) };
   }

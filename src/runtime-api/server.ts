@@ -224,7 +224,13 @@ export class RuntimeApiServer {
     const runtimeMs = Number.isFinite(ms) && ms >= 0 ? ms : undefined;
     if (failed) p.resolve({ kind: 'error', errorType: failed.errorType, body: failed.errorBody });
     else if (kind === 'response') p.resolve({ kind: 'response', body: body.data, runtimeMs });
-    else p.resolve({ kind: 'error', errorType: headerOf(req, 'lambda-runtime-function-error-type') ?? 'Unhandled', body: body.data, runtimeMs });
+    else
+      p.resolve({
+        kind: 'error',
+        errorType: headerOf(req, 'lambda-runtime-function-error-type') ?? 'Unhandled',
+        body: body.data,
+        runtimeMs,
+      });
   }
 
   /** A streamed response for a caller that takes streams: handed over now, answered when it ends. */

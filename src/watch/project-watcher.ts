@@ -80,7 +80,11 @@ export class ProjectWatcher {
     if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') {
       if (this.noSpaceReported) return;
       this.noSpaceReported = true;
-      this.opts.onError(new Error(`the host's limit of file watches is reached (fs.inotify.max_user_watches); changes to files not yet watched are not noticed`));
+      this.opts.onError(
+        new Error(
+          `the host's limit of file watches is reached (fs.inotify.max_user_watches); changes to files not yet watched are not noticed`,
+        ),
+      );
       return;
     }
     this.opts.onError(err);

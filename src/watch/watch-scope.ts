@@ -80,7 +80,8 @@ export class WatchScope {
   declaredPaths(p: string): string[] {
     const abs = path.resolve(p);
     const out = new Set<string>([abs]);
-    for (const r of this.roots) if (r.real !== r.declared && isInside(abs, r.real)) out.add(path.join(r.declared, path.relative(r.real, abs)));
+    for (const r of this.roots)
+      if (r.real !== r.declared && isInside(abs, r.real)) out.add(path.join(r.declared, path.relative(r.real, abs)));
     return [...out];
   }
 

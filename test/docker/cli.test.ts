@@ -77,7 +77,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(ups.map((u) => u.stop()));
   await keeper?.stop();
-  for (const ref of [...imagesToRemove, TEST_BASE]) await docker.getImage(ref).remove().catch(() => undefined);
+  for (const ref of [...imagesToRemove, TEST_BASE])
+    await docker
+      .getImage(ref)
+      .remove()
+      .catch(() => undefined);
   if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
 }, 60_000);
 
@@ -133,12 +137,16 @@ describe('orchestrator invoke', () => {
     const id = /^START RequestId: (\S+)/m.exec(r.stderr)![1];
     expect(r.stderr).toContain(`\t${id}\tINFO\tinvocation 3 of this context`);
     expect(r.stderr).toContain(`END RequestId: ${id}`);
-    expect(r.stderr).toMatch(new RegExp(`REPORT RequestId: ${id}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `REPORT RequestId: ${id}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB`,
+      ),
+    );
     // `up` printed the same lines on its output, prefixed with the function's name.
     expect(up!.stdout).toContain(`hello | END RequestId: ${id}`);
   });
 
-  it('exits 1 on a function error, printing Lambda\'s error body', async () => {
+  it("exits 1 on a function error, printing Lambda's error body", async () => {
     const r = await cli(['invoke', 'fails', '--payload', '{"why":"testing"}', '--endpoint', url]);
     expect(r.code).toBe(1);
     expect(stdoutJson(r)).toMatchObject({ errorType: 'Error', errorMessage: 'failed on purpose: testing' });
@@ -175,8 +183,16 @@ describe('the AWS CLI as a client', () => {
 
   it('aws lambda invoke with a payload and --log-type Tail; a function error is reported as such', async () => {
     const ok = await awsCli([
-      'invoke', '--function-name', 'hello', '--cli-binary-format', 'raw-in-base64-out',
-      '--payload', '{"name":"aws"}', '--log-type', 'Tail', 'out-aws.json',
+      'invoke',
+      '--function-name',
+      'hello',
+      '--cli-binary-format',
+      'raw-in-base64-out',
+      '--payload',
+      '{"name":"aws"}',
+      '--log-type',
+      'Tail',
+      'out-aws.json',
     ]);
     expect(JSON.parse(await fsp.readFile(join(tmp, 'out-aws.json'), 'utf8'))).toMatchObject({ message: 'hello aws' });
     expect(Buffer.from(String(ok.LogResult), 'base64').toString('utf8')).toMatch(/START RequestId: [\s\S]*REPORT RequestId: /);
@@ -214,7 +230,7 @@ describe('stopping and starting again', () => {
     const r = await cli(['invoke', 'hello', '--endpoint', url]);
     expect(stdoutJson(r)).toMatchObject({ invocations: 1 });
     expect(await second.stop()).toEqual({ code: 0, signal: null });
-     
+
     console.log(`second up served after ${startMs} ms`);
   });
 });
@@ -226,7 +242,9 @@ describe('runtime images are tagged by content', () => {
     try {
       await fsp.cp(join(ROOT, 'images'), copy, { recursive: true });
       const same: string[] = [];
-      expect(await ensureRuntimeImage(docker, 'nodejs20.x', { base: 'host', imagesDir: copy, onProgress: (l) => same.push(l) })).toBe(projectRef);
+      expect(await ensureRuntimeImage(docker, 'nodejs20.x', { base: 'host', imagesDir: copy, onProgress: (l) => same.push(l) })).toBe(
+        projectRef,
+      );
       expect(same).toEqual([]); // same content, same tag: nothing built
 
       await fsp.appendFile(join(copy, 'nodejs', 'Dockerfile'), `\n# changed by cli.test.ts ${nonce}\n`);
@@ -245,7 +263,9 @@ describe('runtime images are tagged by content', () => {
       expect(lines[0]).toMatch(`building ${changedRef}`);
       expect(await imageExists(docker, projectRef)).toBe(true);
       // Only that runtime's files count: the other runtime keeps its tag.
-      expect(await runtimeImageRef('provided', { base: 'host', imagesDir: copy })).toBe(await runtimeImageRef('provided', { base: 'host' }));
+      expect(await runtimeImageRef('provided', { base: 'host', imagesDir: copy })).toBe(
+        await runtimeImageRef('provided', { base: 'host' }),
+      );
     } finally {
       await fsp.rm(copy, { recursive: true, force: true });
     }

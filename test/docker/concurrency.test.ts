@@ -15,11 +15,14 @@ describe('scale-out, reuse and reservedConcurrency', () => {
   let orch: StartedOrchestrator;
 
   beforeAll(async () => {
-    ({ orch } = await startFixtureOrchestrator({
-      sleepy: { code: 'pool-echo', timeout: 10 },
-      capped: { code: 'pool-echo', timeout: 10, reservedConcurrency: 2 },
-      loaded: { code: 'pool-echo', timeout: 10, reservedConcurrency: 6 },
-    }, { initTimeout: 60 })); // 8 containers booting at once on a busy 2-core host take their time
+    ({ orch } = await startFixtureOrchestrator(
+      {
+        sleepy: { code: 'pool-echo', timeout: 10 },
+        capped: { code: 'pool-echo', timeout: 10, reservedConcurrency: 2 },
+        loaded: { code: 'pool-echo', timeout: 10, reservedConcurrency: 6 },
+      },
+      { initTimeout: 60 },
+    )); // 8 containers booting at once on a busy 2-core host take their time
   }, 180_000);
 
   afterAll(async () => {
@@ -155,7 +158,17 @@ describe('the memory budget', () => {
     expect(third.coldStart).toBe(true);
     const after = await orch.contexts();
     expect(after.map((c) => c.function).sort()).toEqual(['m2', 'm3']);
-    await waitFor('m1 container removed', async () => !(await docker.getContainer(m1Container).inspect().then(() => true, () => false)));
+    await waitFor(
+      'm1 container removed',
+      async () =>
+        !(await docker
+          .getContainer(m1Container)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          )),
+    );
     expect((await containerState(m2Container)).Paused).toBe(true);
 
     // Both contexts busy: a call that needs a new one cannot be served.

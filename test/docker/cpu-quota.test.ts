@@ -15,10 +15,13 @@ type Burn = { ms: number };
 describe('CPU: a full-speed init, the quota from the first invocation', () => {
   let orch: StartedOrchestrator;
   beforeAll(async () => {
-    ({ orch } = await startFixtureOrchestrator({
-      burn: { code: 'cpu-burn', memorySize: 128, timeout: 60 },
-      huge: { code: 'cpu-burn', memorySize: 10240, timeout: 60 },
-    }, { stemContexts: 1 })); // the defaults: the cold call's init runs on a claimed stem
+    ({ orch } = await startFixtureOrchestrator(
+      {
+        burn: { code: 'cpu-burn', memorySize: 128, timeout: 60 },
+        huge: { code: 'cpu-burn', memorySize: 10240, timeout: 60 },
+      },
+      { stemContexts: 1 },
+    )); // the defaults: the cold call's init runs on a claimed stem
   }, 180_000);
   afterAll(() => orch?.stop());
 
@@ -39,7 +42,7 @@ describe('CPU: a full-speed init, the quota from the first invocation', () => {
     expect(await nanoCpusOf(id)).toBe(nano);
   });
 
-  it('caps the quota at the engine\'s CPUs: 10240 MB works on a small host', async () => {
+  it("caps the quota at the engine's CPUs: 10240 MB works on a small host", async () => {
     const r = await orch.invoke<Burn>('huge', { iterations: 1e5 });
     expect(r.functionError).toBeUndefined();
     const ctx = (await orch.contexts()).find((c) => c.function === 'huge')!;

@@ -1,6 +1,14 @@
 import { loadConfigObject } from '../../src/config/load';
 import type { StartedOrchestrator } from '../../src/orchestrator';
-import { containersOf, docker, FIXTURES, startFixtureOrchestrator, type CapturedLogs, servingContainersOf, servingContexts } from '../helpers/orchestrator';
+import {
+  containersOf,
+  docker,
+  FIXTURES,
+  startFixtureOrchestrator,
+  type CapturedLogs,
+  servingContainersOf,
+  servingContexts,
+} from '../helpers/orchestrator';
 import { sleep, waitFor } from '../helpers/wait';
 
 /**
@@ -147,7 +155,7 @@ describe('failures, as AWS Lambda reports them', () => {
       expect(next.coldStart).toBe(true);
     });
 
-    it('an uncaught exception in a timer during the call: reported as Lambda\'s runtime does, then the context is replaced', async () => {
+    it("an uncaught exception in a timer during the call: reported as Lambda's runtime does, then the context is replaced", async () => {
       const r = await orch.invoke('timerThrows', { mode: 'during' });
       // Like AWS's Node.js runtime client: the error is posted for the invocation, then exit(129).
       expect(r.functionError).toMatchObject({ errorType: 'Error', errorMessage: 'boom during' });
@@ -166,7 +174,13 @@ describe('failures, as AWS Lambda reports them', () => {
       expect(info.HostConfig.Memory).toBe(128 * 1024 * 1024);
       // V8's heap is sized as Lambda's Node.js bootstrap sizes it (old space 90 %, semi-space 5 %).
       expect(info.Path).toBe('/var/lang/bin/node'); // by absolute path: a function's PATH cannot break it
-      expect(info.Args).toEqual(['--max-semi-space-size=6', '--max-old-space-size=116', '--require', '/var/runtime/esm-node-path/register.cjs', '/var/runtime/index.js']);
+      expect(info.Args).toEqual([
+        '--max-semi-space-size=6',
+        '--max-old-space-size=116',
+        '--require',
+        '/var/runtime/esm-node-path/register.cjs',
+        '/var/runtime/index.js',
+      ]);
       const heap = (await orch.invoke('oom', { heapLimit: true })).payload as { heapLimitMb: number };
       expect(heap.heapLimitMb).toBeGreaterThanOrEqual(116);
       expect(heap.heapLimitMb).toBeLessThan(150);
@@ -228,8 +242,12 @@ describe('failures, as AWS Lambda reports them', () => {
       expect(r.functionError?.errorType).toBe(errorType);
       expect(r.functionError?.errorMessage).toMatch(message);
       expect(r.logTail).toContain(errorType);
-      expect(r.logTail).toMatch(new RegExp(`INIT_REPORT Init Duration: [\\d.]+ ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}`));
-      expect(r.logTail).toMatch(new RegExp(`START RequestId: ${r.requestId}[\\s\\S]*END RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t`));
+      expect(r.logTail).toMatch(
+        new RegExp(`INIT_REPORT Init Duration: [\\d.]+ ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}`),
+      );
+      expect(r.logTail).toMatch(
+        new RegExp(`START RequestId: ${r.requestId}[\\s\\S]*END RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t`),
+      );
       // The failed context is removed (only a new stem, with nothing of the function loaded, is
       // left), and the next call tries the init again.
       await waitFor('the failed context to be removed', async () => (await orch.contexts()).every((c) => c.id !== r.contextId));
@@ -283,7 +301,9 @@ describe('failures, as AWS Lambda reports them', () => {
       expect(r.payload).toEqual({ done: true });
       expect(Buffer.byteLength(r.logTail)).toBeLessThanOrEqual(4096);
       // The last write had no newline: it is still a line of its own, before END.
-      expect(r.logTail).toMatch(new RegExp(`\\nno newline at the end\\nEND RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t`));
+      expect(r.logTail).toMatch(
+        new RegExp(`\\nno newline at the end\\nEND RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t`),
+      );
       const mine = logs.lines.slice(before).map((l) => l.slice('flood | '.length));
       expect(mine.filter((l) => /^\S+\t\S+\tINFO\t\d+ l+$/.test(l))).toHaveLength(20_000);
       const huge = mine.filter((l) => /^h+$/.test(l));
@@ -307,7 +327,7 @@ describe('failures, as AWS Lambda reports them', () => {
         const onEngine = (await containersOf(orch.instance.id)).map((c) => c.Id).sort();
         return JSON.stringify(live) === JSON.stringify(onEngine);
       };
-      await waitFor('the engine\'s containers to be the live contexts\'', same, 30_000);
+      await waitFor("the engine's containers to be the live contexts'", same, 30_000);
       expect(logs.lines.some((l) => l.startsWith('healthy | START RequestId: '))).toBe(true);
     });
   });

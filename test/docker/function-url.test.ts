@@ -17,12 +17,24 @@ interface RawReply {
 }
 
 /** A plain HTTP client, as curl -N: every piece of the body with the time it came. */
-function request(base: string, path: string, opts: { method?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer } = {}): Promise<RawReply> {
+function request(
+  base: string,
+  path: string,
+  opts: { method?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer } = {},
+): Promise<RawReply> {
   const u = new URL(path, base);
   return new Promise((resolve, reject) => {
     const sentAt = Date.now();
     const req = http.request(u, { method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
-      const r: RawReply = { status: res.statusCode!, headers: res.headers, chunks: [], complete: false, sentAt, headersAt: Date.now(), endedAt: 0 };
+      const r: RawReply = {
+        status: res.statusCode!,
+        headers: res.headers,
+        chunks: [],
+        complete: false,
+        sentAt,
+        headersAt: Date.now(),
+        endedAt: 0,
+      };
       res.on('data', (c: Buffer) => r.chunks.push({ at: Date.now(), bytes: c }));
       res.on('end', () => resolve({ ...r, complete: res.complete, endedAt: Date.now() }));
       res.on('error', () => resolve({ ...r, endedAt: Date.now() }));
@@ -159,14 +171,23 @@ describe('function URLs', () => {
     const obj = await request(orch.url, '/urls/web/object');
     expect([obj.status, JSON.parse(body(obj).toString())]).toEqual([200, { hello: 'world' }]);
     const tea = await request(orch.url, '/urls/web/teapot');
-    expect([tea.status, tea.headers['x-tea'], tea.headers['content-type'], body(tea).toString()]).toEqual([418, 'earl grey', 'application/json', 'short and stout']);
+    expect([tea.status, tea.headers['x-tea'], tea.headers['content-type'], body(tea).toString()]).toEqual([
+      418,
+      'earl grey',
+      'application/json',
+      'short and stout',
+    ]);
     const fail = await request(orch.url, '/urls/web/fail');
     expect([fail.status, body(fail).toString()]).toEqual([502, 'Internal Server Error']);
     const none = await request(orch.url, '/urls/private/');
     expect(none.status).toBe(404);
     const unknown = await request(orch.url, '/urls/nope/');
     expect(unknown.status).toBe(404);
-    const big = await request(orch.url, '/urls/web/event', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: Buffer.alloc(6 * 1024 * 1024 + 1, 'a') });
+    const big = await request(orch.url, '/urls/web/event', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: Buffer.alloc(6 * 1024 * 1024 + 1, 'a'),
+    });
     expect(big.status).toBe(413);
   }, 60_000);
 

@@ -33,7 +33,7 @@ describe('a hostile function', () => {
     return env.find((e) => e.startsWith('AWS_LAMBDA_RUNTIME_API='))!.split('=')[1];
   }
 
-  it('cannot reach another context\'s Runtime API: every connection is refused before anything is read', async () => {
+  it("cannot reach another context's Runtime API: every connection is refused before anything is read", async () => {
     const first = await orch.invoke<{ count: number }>('victim', { id: 'v1' });
     const victim = await runtimeApiOf('victim');
     const r = await orch.invoke<Attack>('attacker', { victim });
@@ -61,13 +61,13 @@ describe('a hostile function', () => {
     expect(again.payload.id).toBe('v3');
   });
 
-  it('a Runtime API listens on the containers\' address only, not on loopback', async () => {
+  it("a Runtime API listens on the containers' address only, not on loopback", async () => {
     const [host, port] = (await runtimeApiOf('victim')).split(':');
     expect(host).not.toBe('0.0.0.0');
     await expect(fetch(`http://127.0.0.1:${port}/2018-06-01/runtime/invocation/next`)).rejects.toThrow();
   });
 
-  it('has Lambda\'s limits inside: an init reaps zombies, 1024 open files, binaries run from /tmp', async () => {
+  it("has Lambda's limits inside: an init reaps zombies, 1024 open files, binaries run from /tmp", async () => {
     const r = await orch.invoke<Limits>('limits', { orphans: 50 });
     expect(r.functionError).toBeUndefined();
     expect(r.payload.zombies).toBe(0);

@@ -28,7 +28,9 @@ let gateway = '';
 let tmp = '';
 
 /** Serve one event to GET /next; resolve with what the runtime posts (response, error or init error). */
-async function oneInvocation(event: unknown): Promise<{ endpoint: string; outcome: Promise<{ path: string; body: string }>; close: () => void }> {
+async function oneInvocation(
+  event: unknown,
+): Promise<{ endpoint: string; outcome: Promise<{ path: string; body: string }>; close: () => void }> {
   let done!: (v: { path: string; body: string }) => void;
   const outcome = new Promise<{ path: string; body: string }>((r) => (done = r));
   let served = false;
@@ -139,7 +141,7 @@ beforeAll(async () => {
     const t = Date.now();
     images[runtime] = await ensureRuntimeImage(docker, runtime, { base: 'host' });
     const info = await docker.getImage(images[runtime]).inspect();
-     
+
     console.log(`${runtime}: ${images[runtime]} ready in ${Date.now() - t} ms, ${(info.Size / 1e6).toFixed(0)} MB`);
   }
 }, 1_200_000);
@@ -228,14 +230,22 @@ def handler(event, context):
     expect(result).toMatchObject({ executable: '/var/lang/bin/python3', client: 'S3', encoding: 'utf-8' });
     expect(result.boto3_file).toBe('/var/lang/lib/python3.11/site-packages/boto3/__init__.py');
     // The container's output comes through docker attach, which may trail the posted result.
-    await waitFor('the function\'s output through docker attach', () => output().includes('caf\u00e9 \u2713')).catch(() => undefined);
+    await waitFor("the function's output through docker attach", () => output().includes('caf\u00e9 \u2713')).catch(() => undefined);
     expect(output()).toContain('caf\u00e9 \u2713');
   });
 
   test.each(['python3.12', 'python3.13'])('%s cannot be built offline here: a clear error naming the setting', async (runtime) => {
-    if (await fsp.access(`/usr/bin/${runtime}`).then(() => true, () => false)) return; // a host that has it builds it
+    if (
+      await fsp.access(`/usr/bin/${runtime}`).then(
+        () => true,
+        () => false,
+      )
+    )
+      return; // a host that has it builds it
     await expect(ensureRuntimeImage(docker, runtime as 'python3.12', { base: 'host' })).rejects.toThrow(
-      new RegExp(`settings\\.baseImages\\.${runtime.replace('.', '\\.')} to a public image, e\\.g\\. public\\.ecr\\.aws/lambda/python:3\\.1[23]`),
+      new RegExp(
+        `settings\\.baseImages\\.${runtime.replace('.', '\\.')} to a public image, e\\.g\\. public\\.ecr\\.aws/lambda/python:3\\.1[23]`,
+      ),
     );
   });
 });

@@ -64,7 +64,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
     return logs.lines.filter((l) => l.includes(`REPORT RequestId: ${requestId}\t`));
   }
 
-  describe('errors of the service: status, x-amzn-ErrorType and Lambda\'s JSON body', () => {
+  describe("errors of the service: status, x-amzn-ErrorType and Lambda's JSON body", () => {
     it('an unknown function: 404 ResourceNotFoundException', async () => {
       const r = await post('no-such-function', '{}');
       expect(r.status).toBe(404);
@@ -129,7 +129,12 @@ describe('the Invoke API, as AWS Lambda answers', () => {
     });
 
     it('versions, aliases and ARNs of another account or region: 404 ResourceNotFoundException', async () => {
-      for (const name of ['echo:v2', 'echo?Qualifier=v999', 'arn:aws:lambda:us-east-1:123456789012:function:echo', 'arn:aws:lambda:eu-west-3:000000000000:function:echo']) {
+      for (const name of [
+        'echo:v2',
+        'echo?Qualifier=v999',
+        'arn:aws:lambda:us-east-1:123456789012:function:echo',
+        'arn:aws:lambda:eu-west-3:000000000000:function:echo',
+      ]) {
         const [fn, query] = name.split('?');
         const res = await fetch(`${invokeUrl(encodeURIComponent(fn))}${query ? `?${query}` : ''}`, { method: 'POST', body: '{}' });
         expect([name, res.status, res.headers.get('x-amzn-errortype')]).toEqual([name, 404, 'ResourceNotFoundException']);
@@ -138,7 +143,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
       expect(arn.status).toBe(200);
     });
 
-    it('X-Amz-Log-Type: Bogus and a body that is not UTF-8: 400s in Lambda\'s shapes', async () => {
+    it("X-Amz-Log-Type: Bogus and a body that is not UTF-8: 400s in Lambda's shapes", async () => {
       const seen = notices.length;
       const bogus = await post('echo', '{}', { 'X-Amz-Log-Type': 'Bogus' });
       expect(bogus.status).toBe(400);
@@ -151,7 +156,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
   });
 
   describe('function errors', () => {
-    it('a handler error: 200, X-Amz-Function-Error: Unhandled and Lambda\'s error body', async () => {
+    it("a handler error: 200, X-Amz-Function-Error: Unhandled and Lambda's error body", async () => {
       const r = await post('errors', '{"mode":"throw"}');
       expect(r.status).toBe(200);
       expect(r.headers.get('x-amz-function-error')).toBe('Unhandled');
@@ -236,7 +241,7 @@ describe('the Invoke API, as AWS Lambda answers', () => {
   });
 
   describe('ListFunctions and GetFunction', () => {
-    it('GET /2015-03-31/functions/ lists every function in Lambda\'s FunctionConfiguration shape', async () => {
+    it("GET /2015-03-31/functions/ lists every function in Lambda's FunctionConfiguration shape", async () => {
       const res = await fetch(`${orch.url}/2015-03-31/functions/`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { Functions: Array<Record<string, unknown>> };
@@ -278,20 +283,28 @@ describe('the Invoke API, as AWS Lambda answers', () => {
       const payload = JSON.parse(Buffer.from(out.Payload!).toString('utf8'));
       expect(payload.errorType).toBe('TypeError');
       const tail = Buffer.from(out.LogResult!, 'base64').toString('utf8');
-      expect(tail).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB/);
+      expect(tail).toMatch(
+        /REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB/,
+      );
       expect(tail).toContain('Invoke Error');
     });
 
     it('passes ClientContext through', async () => {
       const ctx = { custom: { from: 'sdk' } };
       const out = await client.send(
-        new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{}'), ClientContext: Buffer.from(JSON.stringify(ctx)).toString('base64') }),
+        new InvokeCommand({
+          FunctionName: 'echo',
+          Payload: Buffer.from('{}'),
+          ClientContext: Buffer.from(JSON.stringify(ctx)).toString('base64'),
+        }),
       );
       expect(JSON.parse(Buffer.from(out.Payload!).toString('utf8')).clientContext).toEqual(ctx);
     });
 
     it('Event and DryRun status codes', async () => {
-      const ev = await client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from('{"sdk":"event"}') }));
+      const ev = await client.send(
+        new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from('{"sdk":"event"}') }),
+      );
       expect(ev.StatusCode).toBe(202);
       const dry = await client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'DryRun' }));
       expect(dry.StatusCode).toBe(204);
@@ -314,7 +327,9 @@ describe('the Invoke API, as AWS Lambda answers', () => {
     it('429 as TooManyRequestsException: reservedConcurrency 1, two concurrent slow calls', async () => {
       const first = client.send(new InvokeCommand({ FunctionName: 'capped', Payload: Buffer.from('{"ms":1500}') }));
       await sleep(300);
-      const err = await client.send(new InvokeCommand({ FunctionName: 'capped', Payload: Buffer.from('{"ms":0}') })).catch((e: unknown) => e);
+      const err = await client
+        .send(new InvokeCommand({ FunctionName: 'capped', Payload: Buffer.from('{"ms":0}') }))
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TooManyRequestsException);
       expect((err as TooManyRequestsException).$metadata.httpStatusCode).toBe(429);
       expect((err as TooManyRequestsException).Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');

@@ -12,7 +12,11 @@ describe('layers', () => {
   beforeAll(async () => {
     ({ orch } = await startFixtureOrchestrator({
       probe: { code: 'layer-probe', layers: [join(LAYERS, 'one'), join(LAYERS, 'two')] },
-      wrapped: { code: 'layer-probe', layers: [join(LAYERS, 'two'), join(LAYERS, 'one')], environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/wrapper.sh' } },
+      wrapped: {
+        code: 'layer-probe',
+        layers: [join(LAYERS, 'two'), join(LAYERS, 'one')],
+        environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/wrapper.sh' },
+      },
     }));
   }, 180_000);
   afterAll(() => orch?.stop());

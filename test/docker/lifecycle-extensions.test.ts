@@ -35,19 +35,27 @@ describe('extensions, the Shutdown phase and the Telemetry API', () => {
     const out = lines();
     expect(out.indexOf('[log-extension] registered')).toBeGreaterThanOrEqual(0);
     expect(out.indexOf(`[log-extension] INVOKE ${a.requestId}`)).toBeLessThan(out.indexOf(`[log-extension] INVOKE ${b.requestId}`));
-    await waitFor('platform.report at the subscriber', () => lines().some((l) => l.startsWith(`[telemetry-probe] platform.report ${a.requestId} maxMemoryUsedMB=`)), 30_000);
+    await waitFor(
+      'platform.report at the subscriber',
+      () => lines().some((l) => l.startsWith(`[telemetry-probe] platform.report ${a.requestId} maxMemoryUsedMB=`)),
+      30_000,
+    );
     const report = lines().find((l) => l.startsWith(`[telemetry-probe] platform.report ${a.requestId}`))!;
     expect(Number(report.split('=')[1])).toBeGreaterThan(0);
     // The function's own log line reaches the subscriber as a `function` record.
-    await waitFor('a function record at the subscriber', () => lines().some((l) => l.startsWith('[telemetry-probe] function record:') && l.includes('handled call 1')), 30_000);
+    await waitFor(
+      'a function record at the subscriber',
+      () => lines().some((l) => l.startsWith('[telemetry-probe] function record:') && l.includes('handled call 1')),
+      30_000,
+    );
   });
 
   it('reaping runs the Shutdown phase: SIGTERM to the runtime, SHUTDOWN spindown to the extensions, in order', async () => {
     const before = (await orch.contexts()).map((c) => c.id);
     await waitFor('the context to be reaped', async () => (await orch.contexts()).every((c) => !before.includes(c.id)), 60_000);
     await waitFor('the Shutdown phase', () => lines().includes('[log-extension] SHUTDOWN spindown'), 30_000);
-    await waitFor('the other extension\'s SHUTDOWN', () => lines().includes('[telemetry-probe] SHUTDOWN spindown'), 10_000);
-    await waitFor('the runtime\'s SIGTERM handler', () => lines().some((l) => l.includes('SIGTERM: flushed')), 30_000);
+    await waitFor("the other extension's SHUTDOWN", () => lines().includes('[telemetry-probe] SHUTDOWN spindown'), 10_000);
+    await waitFor("the runtime's SIGTERM handler", () => lines().some((l) => l.includes('SIGTERM: flushed')), 30_000);
     const out = lines();
     // The function's SIGTERM handler ran (its console.log line, in Lambda's format) and flushed.
     expect(out.some((l) => l.endsWith('\tINFO\tSIGTERM: flushed after 2 call(s)'))).toBe(true);
@@ -77,7 +85,7 @@ describe('extensions that are slow or fail', () => {
     expect(res.headers.get('x-amz-function-error')).toBeNull();
     const requestId = res.headers.get('x-amzn-requestid')!;
     expect(logs.lines).not.toContain(`slow | [slow-extension] done with ${requestId}`); // still at work
-    await waitFor('the extension\'s line', () => logs.lines.includes(`slow | [slow-extension] done with ${requestId}`), 10_000);
+    await waitFor("the extension's line", () => logs.lines.includes(`slow | [slow-extension] done with ${requestId}`), 10_000);
     // The REPORT comes once the extension asked for its next event: its 1.5 s count in the Duration.
     await waitFor('the REPORT', () => logs.lines.some((l) => l.startsWith(`slow | REPORT RequestId: ${requestId}`)), 10_000);
     const report = logs.lines.find((l) => l.startsWith(`slow | REPORT RequestId: ${requestId}`))!;

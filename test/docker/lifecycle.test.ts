@@ -20,7 +20,14 @@ import { waitFor } from '../helpers/wait';
 jest.setTimeout(120_000);
 
 type Echo = { id: string | null; count: number; host: string };
-const exists = (id: string) => docker.getContainer(id).inspect().then(() => true, () => false);
+const exists = (id: string) =>
+  docker
+    .getContainer(id)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 
 describe('orchestrator up: SIGKILL, restart, SIGTERM', () => {
   let tmp: string;
@@ -164,7 +171,9 @@ describe('a context whose pause fails', () => {
 
   beforeAll(async () => {
     orch = await startOrchestrator({
-      config: { functions: { nofreeze: { code: 'pool-echo', handler: 'index.handler' }, ok: { code: 'pool-echo', handler: 'index.handler' } } },
+      config: {
+        functions: { nofreeze: { code: 'pool-echo', handler: 'index.handler' }, ok: { code: 'pool-echo', handler: 'index.handler' } },
+      },
       baseDir: FIXTURES,
       docker: dockerFailingPausesOf('nofreeze'),
     });
@@ -221,7 +230,9 @@ describe('the Docker engine unreachable', () => {
       expect(r.status).toBe(500);
       expect(r.errorType).toBe('ServiceException');
       expect(r.body.Type).toBe('Service');
-      expect(r.body.message).toMatch(new RegExp(`^Docker engine unreachable at unix://${proxy.socketPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+      expect(r.body.message).toMatch(
+        new RegExp(`^Docker engine unreachable at unix://${proxy.socketPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `),
+      );
     }
     process.stdout.write(`while the engine is away: ${(await httpInvoke(orch.url, 'f', {})).body.message}\n`);
 

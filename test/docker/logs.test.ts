@@ -41,10 +41,13 @@ describe('log lines, as AWS Lambda writes them', () => {
     return { duration: Number(m[1]), billed: Number(m[2]), maxMemory: Number(m[3]), init: m[4] === undefined ? undefined : Number(m[4]) };
   }
 
-  it('START, the function\'s own lines, END and REPORT, each prefixed with the function name, in order', async () => {
+  it("START, the function's own lines, END and REPORT, each prefixed with the function name, in order", async () => {
     const cold = await orch.invoke('logLines', {});
     const warm = await orch.invoke('logLines', {});
-    for (const [r, init] of [[cold, true], [warm, false]] as const) {
+    for (const [r, init] of [
+      [cold, true],
+      [warm, false],
+    ] as const) {
       const id = r.requestId;
       const lines = linesOf('logLines', id);
       expect(lines).toHaveLength(5);
@@ -108,7 +111,7 @@ describe('log lines, as AWS Lambda writes them', () => {
     expect(tail.trimEnd().split('\n').pop()).toMatch(REPORT(r.requestId, 128, false));
   });
 
-  it('without Tail, END and REPORT still follow on the orchestrator\'s output', async () => {
+  it("without Tail, END and REPORT still follow on the orchestrator's output", async () => {
     const res = await fetch(`${orch.url}/2015-03-31/functions/logLines/invocations`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(200);
     const id = res.headers.get('x-amzn-requestid')!;
@@ -129,7 +132,7 @@ describe('log lines, as AWS Lambda writes them', () => {
     lines.forEach((l, i) => expect(l.endsWith(`\tINFO\théllo wörld ✓ 🚀 ${i}`)).toBe(true));
   });
 
-  it('control characters a function prints reach up\'s terminal escaped, and the log tail raw', async () => {
+  it("control characters a function prints reach up's terminal escaped, and the log tail raw", async () => {
     const forged = ['\x1b]0;pwned\x07', '\rREPORT fake'];
     const r = await orch.invoke('logLines', { print: forged });
     for (const text of forged) expect(r.logTail).toContain(text); // what Lambda returns

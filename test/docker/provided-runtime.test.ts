@@ -42,11 +42,15 @@ describe('the provided runtime: a sh + curl bootstrap', () => {
     expect(env.AWS_EXECUTION_ENV).toBe('AWS_Lambda_provided');
   });
 
-  it('stays warm and frozen between calls; its own lines are in the invocation\'s log', async () => {
+  it("stays warm and frozen between calls; its own lines are in the invocation's log", async () => {
     const r = await orch.invoke('shell', { n: 2 });
     expect(r.coldStart).toBe(false);
     expect((r.payload as { count: number }).count).toBeGreaterThanOrEqual(2);
-    expect(r.logTail).toMatch(new RegExp(`^START RequestId: ${r.requestId} Version: \\$LATEST\\nhandling ${r.requestId}: \\{"n":2\\}\\nEND RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t`));
+    expect(r.logTail).toMatch(
+      new RegExp(
+        `^START RequestId: ${r.requestId} Version: \\$LATEST\\nhandling ${r.requestId}: \\{"n":2\\}\\nEND RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t`,
+      ),
+    );
     const [ctx] = await orch.contexts();
     // Paused right after the response; how soon depends on the engine (bench measures it).
     await waitFor('the context to be paused', async () => (await containerState(ctx.containerId!)).Paused);

@@ -39,7 +39,12 @@ function rowsOf(text: string): string[][] {
   return text
     .split('\n')
     .filter((l) => l.startsWith('│'))
-    .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()))
+    .map((l) =>
+      l
+        .split('│')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    )
     .filter((r) => r[0] !== 'ID');
 }
 
@@ -55,7 +60,11 @@ function serving(text: string, fn: string): string[] | undefined {
 /** Polls the screen until `test` holds; fails with what the screen showed last. */
 async function screenShows(session: string, what: string, test: (text: string) => boolean): Promise<string> {
   let text = '';
-  await waitFor(() => `${what}; the screen showed:\n${text}`, () => test((text = screen(session))), DEADLINE_MS);
+  await waitFor(
+    () => `${what}; the screen showed:\n${text}`,
+    () => test((text = screen(session))),
+    DEADLINE_MS,
+  );
   return text;
 }
 
@@ -87,7 +96,11 @@ afterAll(async () => {
 describe('orchestrator ps --watch in a terminal', () => {
   it('redraws the table in place as contexts initialise, serve, freeze and count invocations', async () => {
     startPsWatch('live', orch.url);
-    const first = await screenShows('live', 'the header and the table', (t) => /orchestrator ps http:\/\/\S+, every 0\.2s/.test(t) && /│ ID +│ FUNCTION/.test(t));
+    const first = await screenShows(
+      'live',
+      'the header and the table',
+      (t) => /orchestrator ps http:\/\/\S+, every 0\.2s/.test(t) && /│ ID +│ FUNCTION/.test(t),
+    );
     expect(rowsOf(first).filter((r) => r[2] !== 'stem')).toEqual([]); // nothing invoked yet
     expect(alternateScreenOn('live')).toBe(true);
 
@@ -106,7 +119,11 @@ describe('orchestrator ps --watch in a terminal', () => {
     await screenShows('live', 'echo frozen after 1 invocation', (t) => serving(t, 'echo')?.slice(2, 4).join() === 'frozen,1');
     await orch.invoke('echo', {});
     await orch.invoke('echo', {});
-    const after = await screenShows('live', 'echo frozen after 3 invocations', (t) => serving(t, 'echo')?.slice(2, 4).join() === 'frozen,3');
+    const after = await screenShows(
+      'live',
+      'echo frozen after 3 invocations',
+      (t) => serving(t, 'echo')?.slice(2, 4).join() === 'frozen,3',
+    );
     const echo = serving(after, 'echo')!;
     expect(echo[4]).toMatch(/^\d+\.\ds$/); // idle for
     expect(echo[5]).toMatch(/^\d+ MB$/); // memory used
@@ -133,7 +150,10 @@ describe('orchestrator ps --watch in a terminal', () => {
 
 describe('orchestrator ps --watch off a terminal', () => {
   it('prints plain tables one after another, without escape sequences, until SIGINT', async () => {
-    const child = execa(process.execPath, [BIN, 'ps', '--watch', '--interval', '100', '--endpoint', orch.url], { cwd: ROOT, reject: false });
+    const child = execa(process.execPath, [BIN, 'ps', '--watch', '--interval', '100', '--endpoint', orch.url], {
+      cwd: ROOT,
+      reject: false,
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
     await waitFor('three frames', () => (out.match(/^orchestrator ps http/gm) ?? []).length >= 3, DEADLINE_MS);

@@ -16,7 +16,12 @@ function rows(out: string): string[][] {
   return out
     .split('\n')
     .filter((l) => l.startsWith('│'))
-    .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .split('│')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
 }
 
 describe('orchestrator ps', () => {

@@ -13,7 +13,14 @@ jest.setTimeout(60_000);
 const IDLE_S = 4;
 const DEADLINE_MS = IDLE_S * 1000 * 1.25 + 1000;
 
-const exists = (id: string) => docker.getContainer(id).inspect().then(() => true, () => false);
+const exists = (id: string) =>
+  docker
+    .getContainer(id)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 
 describe('the idle reaper', () => {
   let orch: StartedOrchestrator;
@@ -55,7 +62,9 @@ describe('the idle reaper', () => {
     // how long the engine then takes to remove its container depends on the host, so that is only waited for.
     await waitFor('idle contexts reaped', async () => (await orch.contexts()).every((c) => c.function !== 'idle'), DEADLINE_MS + 1000, 50);
     const goneAfterMs = Date.now() - lastUsed;
-    process.stdout.write(`frozen contexts reaped ${goneAfterMs} ms after their last use (idleTimeout ${IDLE_S} s, limit ${DEADLINE_MS} ms)\n`);
+    process.stdout.write(
+      `frozen contexts reaped ${goneAfterMs} ms after their last use (idleTimeout ${IDLE_S} s, limit ${DEADLINE_MS} ms)\n`,
+    );
     expect(goneAfterMs).toBeLessThanOrEqual(DEADLINE_MS);
     await waitFor('their containers removed', async () => (await Promise.all(idleContainers.map(exists))).every((e) => !e), 30_000, 50);
 
@@ -67,7 +76,12 @@ describe('the idle reaper', () => {
 
     // Once frozen, it is reaped like the others.
     const freedAt = Date.now();
-    await waitFor('the formerly busy context reaped', async () => (await orch.contexts()).every((c) => c.id !== busyRow.id), DEADLINE_MS + 1000, 50);
+    await waitFor(
+      'the formerly busy context reaped',
+      async () => (await orch.contexts()).every((c) => c.id !== busyRow.id),
+      DEADLINE_MS + 1000,
+      50,
+    );
     expect(Date.now() - freedAt).toBeLessThanOrEqual(DEADLINE_MS);
     await waitFor('its container removed', async () => !(await exists(busyRow.containerId!)), 30_000, 50);
 

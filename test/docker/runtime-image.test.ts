@@ -187,12 +187,7 @@ const testImages: string[] = [];
 let gateway = '';
 const images: Partial<Record<RuntimeName, string>> = {};
 
-async function run(
-  runtime: RuntimeName,
-  fixture: string,
-  handler: string,
-  env: Record<string, string> = {},
-): Promise<Running> {
+async function run(runtime: RuntimeName, fixture: string, handler: string, env: Record<string, string> = {}): Promise<Running> {
   const api = new FakeRuntimeApi();
   apis.push(api);
   await api.listen(gateway);
@@ -235,7 +230,12 @@ async function run(
 
 /** Wait until `predicate(stdout)` holds (the attach stream is asynchronous). */
 async function stdoutWhen(r: Running, predicate: (out: string) => boolean, what: string): Promise<string> {
-  await waitFor(() => `stdout to show ${what}; stdout:\n${r.stdout()}\nstderr:\n${r.stderr()}`, () => predicate(r.stdout()), 30_000, 20);
+  await waitFor(
+    () => `stdout to show ${what}; stdout:\n${r.stdout()}\nstderr:\n${r.stderr()}`,
+    () => predicate(r.stdout()),
+    30_000,
+    20,
+  );
   return r.stdout();
 }
 
@@ -315,7 +315,7 @@ describe('building the runtime images', () => {
         expect(info.Config.User).toBe('993:990');
         expect(info.Config.WorkingDir).toBe('/var/task');
         expect(info.Config.Env).toEqual(expect.arrayContaining(['LAMBDA_TASK_ROOT=/var/task', 'TZ=:UTC']));
-         
+
         console.log(`${runtime}: built in ${buildMs} ms, cached lookup ${cachedMs} ms (${ref})`);
       }
     } finally {
@@ -382,7 +382,7 @@ describe('the nodejs20.x runtime', () => {
   test('an async handler: result posted to /response, tab-formatted logs, END marker before it', async () => {
     const r = await run('nodejs20.x', 'node-basic', 'index.asyncHandler');
     const firstNext = await r.api.nthNext(1);
-     
+
     console.log(`create+start → first GET /next: ${firstNext - r.startedAt} ms`);
 
     const { id, outcome } = r.api.invoke({ hello: 'world' });
@@ -488,7 +488,9 @@ describe('the nodejs20.x runtime', () => {
     expect(JSON.parse((await second.outcome).body)).toMatchObject({ errorType: 'Error', errorMessage: 'after the response' });
     expect(await exitCode(r)).toBe(129);
     const out = await stdoutWhen(r, (o) => o.includes('Uncaught Exception'), 'the uncaught exception');
-    expect(out).toMatch(new RegExp(`\\t${second.id}\\tERROR\\tUncaught Exception \\t\\{"errorType":"Error","errorMessage":"after the response"`));
+    expect(out).toMatch(
+      new RegExp(`\\t${second.id}\\tERROR\\tUncaught Exception \\t\\{"errorType":"Error","errorMessage":"after the response"`),
+    );
   });
 
   test('a thrown error is posted to /error with errorType, errorMessage and trace, and logged as Lambda does', async () => {

@@ -33,7 +33,7 @@ describe.each([
     await orch?.stop();
   });
 
-  it('runs the right version, warm, with the SDK and the host\'s credentials from its environment', async () => {
+  it("runs the right version, warm, with the SDK and the host's credentials from its environment", async () => {
     const cold = await orch.invoke<Probe>('text', {});
     expect(cold.functionError).toBeUndefined();
     expect(cold.payload.version).toMatch(version);
@@ -45,25 +45,37 @@ describe.each([
   it('with logFormat JSON at WARN: JSON records, the INFO line filtered out, platform lines as JSON', async () => {
     const r = await orch.invoke<Probe>('json', {});
     expect(r.functionError).toBeUndefined();
-    const records = r.logTail.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = r.logTail
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records[0]).toMatchObject({ type: 'platform.start', record: { requestId: r.requestId, version: '$LATEST' } });
-    expect(records.at(-1)).toMatchObject({ type: 'platform.report', record: { requestId: r.requestId, status: 'success', metrics: { memorySizeMB: 512 } } });
+    expect(records.at(-1)).toMatchObject({
+      type: 'platform.report',
+      record: { requestId: r.requestId, status: 'success', metrics: { memorySizeMB: 512 } },
+    });
     // The SDK warns on Node.js 20 (stderr, an ERROR record): not the function's own lines.
     const app = records.filter((x) => 'level' in x && !String(x.message).includes('NodeVersionSupportWarning'));
-    expect(app.map((x) => [x.level, x.message])).toEqual([['WARN', 'a warn line']].map(([l, m]) => [runtime.startsWith('python') && l === 'WARN' ? 'WARNING' : l, m]));
+    expect(app.map((x) => [x.level, x.message])).toEqual(
+      [['WARN', 'a warn line']].map(([l, m]) => [runtime.startsWith('python') && l === 'WARN' ? 'WARNING' : l, m]),
+    );
     expect(app[0]).toMatchObject({ requestId: r.requestId });
   });
 });
 
 describe('credentials from a profile file', () => {
-  it('gives the function the profile\'s keys when the environment has none', async () => {
+  it("gives the function the profile's keys when the environment has none", async () => {
     const saved = { ...process.env };
     const dir = mkdtempSync(join(tmpdir(), 'orchestrator-creds-'));
     writeFileSync(join(dir, 'credentials'), '[local]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = profile-secret\n');
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
     delete process.env.AWS_SESSION_TOKEN;
-    Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_CONFIG_FILE: join(dir, 'none'), AWS_PROFILE: 'local' });
+    Object.assign(process.env, {
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_PROFILE: 'local',
+    });
     const { orch } = await startFixtureOrchestrator({ f: { code: 'node-probe', runtime: 'nodejs22.x' } });
     try {
       const r = await orch.invoke<Probe>('f', {});

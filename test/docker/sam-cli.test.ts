@@ -32,9 +32,20 @@ function startUp(args: string[]): UpChild {
 }
 
 /** `aws lambda invoke`: the CLI's answer and the payload it wrote. */
-async function awsInvoke(url: string, name: string, payload: unknown = {}): Promise<{ answer: Record<string, unknown>; payload: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the payload is whatever the fixture answered
+async function awsInvoke(url: string, name: string, payload: unknown = {}): Promise<{ answer: Record<string, unknown>; payload: any }> {
   const out = join(tmp, `out-${Math.random().toString(36).slice(2)}.json`);
-  const args = ['lambda', 'invoke', '--function-name', name, '--cli-binary-format', 'raw-in-base64-out', '--payload', JSON.stringify(payload), out];
+  const args = [
+    'lambda',
+    'invoke',
+    '--function-name',
+    name,
+    '--cli-binary-format',
+    'raw-in-base64-out',
+    '--payload',
+    JSON.stringify(payload),
+    out,
+  ];
   const r = await run(aws, [...args, '--endpoint-url', url, '--output', 'json'], { env, cwd: tmp }).catch((err: Error) => {
     throw new Error(`cannot run the AWS CLI (${aws}): install Debian's awscli package (.ci/run does). ${err.message}`);
   });
@@ -103,7 +114,11 @@ describe('a template with Parameters, Globals and a layer', () => {
     const url = await up.serving();
     const { payload } = await awsInvoke(url, 'GreeterFunction', { name: 'sam' });
     expect(payload).toMatchObject({ message: 'hello sam', stage: 'dev', where: 'us-east-1/000000000000', memorySize: '256' });
-    const got = await run(aws, ['lambda', 'get-function', '--function-name', 'GreeterFunction', '--endpoint-url', url, '--output', 'json'], { env, cwd: tmp });
+    const got = await run(
+      aws,
+      ['lambda', 'get-function', '--function-name', 'GreeterFunction', '--endpoint-url', url, '--output', 'json'],
+      { env, cwd: tmp },
+    );
     expect(JSON.parse(got.stdout).Configuration).toMatchObject({ Runtime: 'nodejs24.x', Timeout: 5, MemorySize: 256 });
     expect(payload.fromLayer).toBe('!');
     expect(await up.stop()).toEqual({ code: 0, signal: null });
@@ -119,7 +134,12 @@ describe('a template with Parameters, Globals and a layer', () => {
   });
 
   it('--parameter-overrides in the ParameterKey=...,ParameterValue=... form, a quoted value with a space', async () => {
-    const up = startUp(['-f', file, '--parameter-overrides', 'ParameterKey=Greeting,ParameterValue="good day" ParameterKey=Stage,ParameterValue=prod']);
+    const up = startUp([
+      '-f',
+      file,
+      '--parameter-overrides',
+      'ParameterKey=Greeting,ParameterValue="good day" ParameterKey=Stage,ParameterValue=prod',
+    ]);
     const url = await up.serving();
     expect((await awsInvoke(url, 'GreeterFunction')).payload).toMatchObject({ message: 'good day world', stage: 'prod' });
     expect(await up.stop()).toEqual({ code: 0, signal: null });

@@ -50,7 +50,7 @@ beforeAll(async () => {
   orch = await startOrchestrator({ config: { settings: { stemContexts: 0 }, functions }, baseDir: FIXTURES, logSink: logs, onProgress });
   const buildMs = Date.now() - t;
   const when = (re: RegExp) => at.find(([, l]) => re.test(l))?.[0] ?? NaN;
-   
+
   console.log(
     `second engine: answered ${engine.startMs} ms after spawn; on it the orchestrator started in ${buildMs} ms: ` +
       `host base imported at ${when(/^imported /)} ms, nodejs24.x built at ${when(/^built lambda-orchestrator\/nodejs/)} ms, ` +
@@ -92,7 +92,7 @@ it('found no image on the new engine and built the runtime images there from the
   );
 });
 
-it('detects the Runtime API address: the second bridge\'s gateway, an address of this host', async () => {
+it("detects the Runtime API address: the second bridge's gateway, an address of this host", async () => {
   expect(await resolveRuntimeApiAddress(docker(), orch!.config.settings)).toEqual({ advertise: GATEWAY, bind: GATEWAY, checkPeer: true });
   const r = await orch!.invoke<{ env: { runtimeApi: string } }>('isolation', {});
   expect(r.payload.env.runtimeApi).toMatch(new RegExp(`^${GATEWAY.replace(/\./g, '\\.')}:\\d+$`));
@@ -127,9 +127,11 @@ it('does not run a pending timer while frozen; it runs after the thaw', async ()
   expect(later.payload.firedAt! - armed.payload.returnedAt).toBeGreaterThanOrEqual(1400);
 });
 
-it('has the memory limit without swap, the /tmp tmpfs and the read-only root, under the engine\'s cgroup parent', async () => {
+it("has the memory limit without swap, the /tmp tmpfs and the read-only root, under the engine's cgroup parent", async () => {
   const r = await orch!.invoke<{ tmpSizeMb: number; writeRoot: string; writeTask: string; writeTmp: string; uid: number }>('isolation', {});
-  const info = await docker().getContainer(await containerOf(orch!, 'isolation')).inspect();
+  const info = await docker()
+    .getContainer(await containerOf(orch!, 'isolation'))
+    .inspect();
   expect(info.HostConfig).toMatchObject({ Memory: 128 * 1024 * 1024, MemorySwap: 128 * 1024 * 1024, ReadonlyRootfs: true });
   expect(info.HostConfig.Tmpfs?.['/tmp']).toMatch(/size=512m/);
   expect(info.Config.Labels['orchestrator.instance']).toBe(orch!.instance.id);
@@ -163,13 +165,16 @@ it('runs a provided-runtime function built on that engine', async () => {
   expect(r.payload).toEqual({ hello: 'engine 2' });
 });
 
-it('works over the engine\'s unix socket too, reusing the images; runtimeApiHost names the address when set', async () => {
+it("works over the engine's unix socket too, reusing the images; runtimeApiHost names the address when set", async () => {
   process.env.DOCKER_HOST = engine!.unixHost;
   const unixProgress: string[] = [];
   overUnix = await startOrchestrator({
     // What a CI job facing a Docker-in-Docker engine sets; here a name the engine's containers resolve
     // (host.docker.internal → its bridge gateway), with the Runtime API servers bound on that address.
-    config: { settings: { runtimeApiHost: 'host.docker.internal', runtimeApiBind: GATEWAY, stemContexts: 0 }, functions: { viaUnix: functions.isolation } },
+    config: {
+      settings: { runtimeApiHost: 'host.docker.internal', runtimeApiBind: GATEWAY, stemContexts: 0 },
+      functions: { viaUnix: functions.isolation },
+    },
     baseDir: FIXTURES,
     onProgress: (l) => unixProgress.push(l),
   });

@@ -21,7 +21,11 @@ describe('two orchestrators side by side in one process', () => {
 
   afterAll(async () => {
     await Promise.allSettled([a?.stop(), b?.stop()]);
-    for (const id of made) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+    for (const id of made)
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   /** A created (never started) container labelled as made by an orchestrator whose process is gone. */
@@ -43,7 +47,7 @@ describe('two orchestrators side by side in one process', () => {
     return c.id;
   }
 
-  it('starting B leaves A\'s frozen contexts alone, removes a dead orchestrator\'s, and A stays warm', async () => {
+  it("starting B leaves A's frozen contexts alone, removes a dead orchestrator's, and A stays warm", async () => {
     const a1 = await a.invoke<{ count: number }>('alpha', {});
     await a.invoke('alpha', {});
     const [aCtx] = await a.contexts();
@@ -91,7 +95,7 @@ describe('two orchestrators side by side in one process', () => {
     expect(bContainers[0].Labels['orchestrator.function']).toBe('beta');
   });
 
-  it('stopping B removes only B\'s containers; A keeps serving from its warm context', async () => {
+  it("stopping B removes only B's containers; A keeps serving from its warm context", async () => {
     const [aCtx] = await a.contexts();
     const [bCtx] = await b!.contexts();
 

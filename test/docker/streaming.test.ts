@@ -33,13 +33,16 @@ describe('InvokeWithResponseStream', () => {
   let orch: StartedOrchestrator;
   let client: LambdaClient;
   beforeAll(async () => {
-    ({ orch } = await startFixtureOrchestrator({
-      stream: { code: 'stream-probe', timeout: 30, memorySize: 256 },
-      hangs: { code: 'stream-probe', timeout: 2 },
-      capped: { code: 'stream-probe', timeout: 30, reservedConcurrency: 1 },
-      echo: { code: 'echo' },
-      provided: { code: 'stream-provided', runtime: 'provided', handler: 'function.handler', timeout: 30 },
-    }, { streamRate: TEST_RATE })); // Lambda's 2 MB/s past 6 MB, scaled down
+    ({ orch } = await startFixtureOrchestrator(
+      {
+        stream: { code: 'stream-probe', timeout: 30, memorySize: 256 },
+        hangs: { code: 'stream-probe', timeout: 2 },
+        capped: { code: 'stream-probe', timeout: 30, reservedConcurrency: 1 },
+        echo: { code: 'echo' },
+        provided: { code: 'stream-provided', runtime: 'provided', handler: 'function.handler', timeout: 30 },
+      },
+      { streamRate: TEST_RATE },
+    )); // Lambda's 2 MB/s past 6 MB, scaled down
     client = lambdaClient(orch.url);
   }, 180_000);
 
@@ -51,9 +54,17 @@ describe('InvokeWithResponseStream', () => {
   async function stream(name: string, event: unknown, opts: { tail?: boolean } = {}): Promise<Streamed> {
     const sentAt = Date.now();
     const out = await client.send(
-      new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)), LogType: opts.tail ? 'Tail' : undefined }),
+      new InvokeWithResponseStreamCommand({
+        FunctionName: name,
+        Payload: Buffer.from(JSON.stringify(event)),
+        LogType: opts.tail ? 'Tail' : undefined,
+      }),
     );
-    const r: Streamed = { sentAt, chunks: [], headers: { statusCode: out.StatusCode, executedVersion: out.ExecutedVersion, contentType: out.ResponseStreamContentType } };
+    const r: Streamed = {
+      sentAt,
+      chunks: [],
+      headers: { statusCode: out.StatusCode, executedVersion: out.ExecutedVersion, contentType: out.ResponseStreamContentType },
+    };
     for await (const ev of out.EventStream ?? []) {
       if (ev.PayloadChunk?.Payload) r.chunks.push({ at: Date.now(), bytes: Buffer.from(ev.PayloadChunk.Payload) });
       if (ev.InvokeComplete) {
@@ -91,7 +102,10 @@ describe('InvokeWithResponseStream', () => {
   it('the timeout mid-stream: the chunk written, then Sandbox.Timedout', async () => {
     const r = await stream('hangs', { mode: 'hang' });
     expect(text(r)).toMatch(/^first@\d+\n$/);
-    expect(r.complete).toEqual({ ErrorCode: 'Sandbox.Timedout', ErrorDetails: expect.stringContaining('Task timed out after 2.00 seconds') });
+    expect(r.complete).toEqual({
+      ErrorCode: 'Sandbox.Timedout',
+      ErrorDetails: expect.stringContaining('Task timed out after 2.00 seconds'),
+    });
     // The chunk came at once; the end only with the timeout.
     expect(r.completeAt! - r.chunks[0].at).toBeGreaterThanOrEqual(1500);
   }, 60_000);
@@ -126,7 +140,9 @@ describe('InvokeWithResponseStream', () => {
   }, 60_000);
 
   it('a streaming handler invoked the ordinary way answers with its whole body', async () => {
-    const out = await client.send(new InvokeCommand({ FunctionName: 'stream', Payload: Buffer.from(JSON.stringify({ mode: 'chunks', gapMs: 100 })) }));
+    const out = await client.send(
+      new InvokeCommand({ FunctionName: 'stream', Payload: Buffer.from(JSON.stringify({ mode: 'chunks', gapMs: 100 })) }),
+    );
     expect(out.FunctionError).toBeUndefined();
     expect(Buffer.from(out.Payload!).toString('utf8')).toMatch(/^first@\d+\nsecond@\d+\n$/);
   }, 60_000);

@@ -9,11 +9,14 @@ describe('a warm execution context, frozen between invocations', () => {
   let orch: StartedOrchestrator;
 
   beforeAll(async () => {
-    ({ orch } = await startFixtureOrchestrator({
-      reuse: { code: 'reuse' },
-      timer: { code: 'timer' },
-      isolation: { code: 'isolation', environment: { CUSTOM: 'yes' } },
-    }, { stemContexts: 1 })); // the defaults: stems on, the freeze grace
+    ({ orch } = await startFixtureOrchestrator(
+      {
+        reuse: { code: 'reuse' },
+        timer: { code: 'timer' },
+        isolation: { code: 'isolation', environment: { CUSTOM: 'yes' } },
+      },
+      { stemContexts: 1 },
+    )); // the defaults: stems on, the freeze grace
   }, 180_000);
 
   afterAll(async () => {
@@ -49,7 +52,7 @@ describe('a warm execution context, frozen between invocations', () => {
     await waitFor('the context to be paused again', async () => (await containerState(ctx.containerId!)).Paused);
   });
 
-  it('after idling, gets its event ahead of the thaw (thawAhead): served warm, Duration the handler\'s own', async () => {
+  it("after idling, gets its event ahead of the thaw (thawAhead): served warm, Duration the handler's own", async () => {
     await orch.invoke('reuse', {});
     const [ctx] = await servingContexts(orch, 'reuse');
     await waitFor('the context to be paused', async () => (await containerState(ctx.containerId!)).Paused);

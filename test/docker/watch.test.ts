@@ -74,7 +74,14 @@ describe('orchestrator up --watch', () => {
     return r.body as Answer;
   };
   const containers = async () => (await containersOfPid(up.pid)).map((c) => ({ id: c.Id, fn: c.Labels['orchestrator.function'] }));
-  const exists = (id: string) => docker.getContainer(id).inspect().then(() => true, () => false);
+  const exists = (id: string) =>
+    docker
+      .getContainer(id)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
 
   it('a code change: new calls run the new code in a new context, the in-flight call finishes on the old one, which then goes', async () => {
     const first = await call('hello');
@@ -117,7 +124,11 @@ describe('orchestrator up --watch', () => {
     // memorySize is on line 8: the report names the file, the line and the key.
     const printedBefore = up.stderr.length;
     await fsp.writeFile(file, yaml({ memorySize: 'lots', version: 'cfg3' }));
-    await up.printed(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8: functions\\.hello\\.memorySize: .*not applied, still serving the previous configuration`));
+    await up.printed(
+      new RegExp(
+        `${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8: functions\\.hello\\.memorySize: .*not applied, still serving the previous configuration`,
+      ),
+    );
     expect(up.stderr.slice(printedBefore)).not.toMatch(/updated hello/);
     const still = await call('hello');
     expect(still).toMatchObject({ code: 'v2', env: 'cfg2' });

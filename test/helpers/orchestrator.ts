@@ -28,10 +28,12 @@ export async function startFixtureOrchestrator(
   settings: Record<string, unknown> = {},
 ): Promise<{ orch: StartedOrchestrator; logs: CapturedLogs }> {
   const logs = new CapturedLogs();
-  const fns = Object.fromEntries(
-    Object.entries(functions).map(([name, f]) => [name, { handler: 'index.handler', ...f }]),
-  );
-  const orch = await startOrchestrator({ config: { settings: { stemContexts: 0, ...settings }, functions: fns }, baseDir: FIXTURES, logSink: logs });
+  const fns = Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, { handler: 'index.handler', ...f }]));
+  const orch = await startOrchestrator({
+    config: { settings: { stemContexts: 0, ...settings }, functions: fns },
+    baseDir: FIXTURES,
+    logSink: logs,
+  });
   return { orch, logs };
 }
 

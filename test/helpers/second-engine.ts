@@ -78,17 +78,25 @@ export async function startSecondEngine(timeoutMs = 30_000): Promise<SecondEngin
     child = spawn(
       dockerd,
       [
-        '--data-root', join(dir, 'data'),
-        '--exec-root', join(dir, 'exec'),
-        '--pidfile', join(dir, 'docker.pid'),
-        '-H', engine.unixHost,
-        '-H', engine.tcpHost,
-        '--bridge', BRIDGE,
+        '--data-root',
+        join(dir, 'data'),
+        '--exec-root',
+        join(dir, 'exec'),
+        '--pidfile',
+        join(dir, 'docker.pid'),
+        '-H',
+        engine.unixHost,
+        '-H',
+        engine.tcpHost,
+        '--bridge',
+        BRIDGE,
         '--iptables=false',
         '--ip-masq=false',
         '--ip-forward=false',
-        '--cgroup-parent', `/${CGROUP_PARENT}`,
-        '--shutdown-timeout', '2',
+        '--cgroup-parent',
+        `/${CGROUP_PARENT}`,
+        '--shutdown-timeout',
+        '2',
       ],
       { stdio: ['ignore', out, out] },
     );
@@ -99,7 +107,13 @@ export async function startSecondEngine(timeoutMs = 30_000): Promise<SecondEngin
     for (;;) {
       if (exited) throw new Error(exited);
       if (Date.now() - started > timeoutMs) throw new Error(`dockerd did not answer on ${engine.tcpHost} within ${timeoutMs} ms`);
-      if (await engine.docker.version().then(() => true, () => false)) break;
+      if (
+        await engine.docker.version().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await sleep(100);
     }
     engine.startMs = Date.now() - started;
@@ -217,14 +231,20 @@ function ip(...args: string[]): void {
 /** The tool's absolute path: PATH, then the sbin folders a non-login root shell may lack. */
 function which(tool: string, debianPackage: string): string {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
-  const found = dirs.filter((d) => d !== '').map((d) => join(d, tool)).find((p) => existsSync(p));
+  const found = dirs
+    .filter((d) => d !== '')
+    .map((d) => join(d, tool))
+    .find((p) => existsSync(p));
   if (!found) throw new Error(`a second Docker engine needs \`${tool}\` (Debian package ${debianPackage})`);
   return found;
 }
 
 function tail(file: string, n: number): string {
   try {
-    return readFileSync(file, 'utf8').split('\n').slice(-n - 1).join('\n');
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(-n - 1)
+      .join('\n');
   } catch {
     return '(no log)';
   }

@@ -33,7 +33,11 @@ export class UpChild {
   /** Waits for "serving ... on <url>" and returns the url; fails with its output if it exits first or stalls. */
   async serving(timeoutMs = 120_000): Promise<string> {
     const served = () => /serving \d+ function\(s\) .* on (http:\/\/\S+)/.exec(this.stderr)?.[1];
-    await waitFor(() => `orchestrator up to serve:\n${this.stderr}\n${this.stdout}`, () => served() !== undefined || !this.running, timeoutMs);
+    await waitFor(
+      () => `orchestrator up to serve:\n${this.stderr}\n${this.stdout}`,
+      () => served() !== undefined || !this.running,
+      timeoutMs,
+    );
     const url = served();
     if (url === undefined) throw new Error(`orchestrator up exited before serving:\n${this.stderr}\n${this.stdout}`);
     return url;
@@ -41,7 +45,11 @@ export class UpChild {
 
   /** Waits until its stderr matches `re`. */
   async printed(re: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
-    await waitFor(() => `orchestrator up to print ${re}:\n${this.stderr}`, () => re.test(this.stderr), timeoutMs);
+    await waitFor(
+      () => `orchestrator up to print ${re}:\n${this.stderr}`,
+      () => re.test(this.stderr),
+      timeoutMs,
+    );
     return re.exec(this.stderr)!;
   }
 

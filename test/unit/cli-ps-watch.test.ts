@@ -7,7 +7,18 @@ import { sleep, waitFor } from '../helpers/wait';
 
 const row = (invocations: number): PsSnapshot => ({
   contexts: [
-    { id: 'c1', function: 'hello', state: 'frozen', invocations, idleForMs: 1500, memoryUsedMb: 41, pids: 7, ageMs: 9000, provisioned: false, containerId: 'x' },
+    {
+      id: 'c1',
+      function: 'hello',
+      state: 'frozen',
+      invocations,
+      idleForMs: 1500,
+      memoryUsedMb: 41,
+      pids: 7,
+      ageMs: 9000,
+      provisioned: false,
+      containerId: 'x',
+    },
   ],
   functions: { hello: { coldStarts: 1, warmStarts: invocations - 1 } },
 });
@@ -49,7 +60,13 @@ describe('watchPs', () => {
   }
 
   it('redraws the table with each answer, shows an error answer in its place and keeps going, ends when the endpoint goes away', async () => {
-    const { d, frames } = deps([row(1), row(2), new Error('http://x answered 500: oops'), row(3), new EndpointUnreachable('http://x', 'connect ECONNREFUSED')]);
+    const { d, frames } = deps([
+      row(1),
+      row(2),
+      new Error('http://x answered 500: oops'),
+      row(3),
+      new EndpointUnreachable('http://x', 'connect ECONNREFUSED'),
+    ]);
     const end = await watchPs(d);
     expect(end).toEqual({ reason: 'gone', why: 'connect ECONNREFUSED' });
     expect(frames).toHaveLength(4);
@@ -83,7 +100,10 @@ describe('plainScreen', () => {
 });
 
 describe('defaultConfigFile', () => {
-  const has = (...files: string[]) => (p: string) => files.map((f) => join('/p', f)).includes(p);
+  const has =
+    (...files: string[]) =>
+    (p: string) =>
+      files.map((f) => join('/p', f)).includes(p);
   it('prefers functions.yaml, then sam build output, then template.yaml/.yml/.json', () => {
     expect(defaultConfigFile('/p', has('template.yaml', 'functions.yaml'))).toBe('functions.yaml');
     expect(defaultConfigFile('/p', has('template.yaml', '.aws-sam/build/template.yaml'))).toBe('.aws-sam/build/template.yaml');

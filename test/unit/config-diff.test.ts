@@ -34,7 +34,15 @@ describe('diffConfigs', () => {
   });
 
   it('splits settings into applied-now and restart-needed', () => {
-    const d = diffConfigs(project([]), project([], { idleTimeout: 5, memoryBudget: 1024, region: 'eu-west-1', baseImages: { ...settings.baseImages, 'nodejs20.x': 'node:20' } }));
+    const d = diffConfigs(
+      project([]),
+      project([], {
+        idleTimeout: 5,
+        memoryBudget: 1024,
+        region: 'eu-west-1',
+        baseImages: { ...settings.baseImages, 'nodejs20.x': 'node:20' },
+      }),
+    );
     expect(d.liveSettings.sort()).toEqual(['idleTimeout', 'memoryBudget']);
     expect(d.restartSettings.sort()).toEqual(['baseImages', 'region']);
   });

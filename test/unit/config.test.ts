@@ -36,11 +36,9 @@ function expectError(text: string, line: number, key: string, problem: string | 
 }
 
 /** Line 5 is inside function `hello`. */
-const fnWith = (extra: string): string =>
-  `functions:\n  hello:\n    handler: index.handler\n    code: ./code\n${extra}\n`;
+const fnWith = (extra: string): string => `functions:\n  hello:\n    handler: index.handler\n    code: ./code\n${extra}\n`;
 /** Line 2 is inside `settings`. */
-const settingsWith = (extra: string): string =>
-  `settings:\n${extra}\nfunctions:\n  hello:\n    handler: index.handler\n    code: ./code\n`;
+const settingsWith = (extra: string): string => `settings:\n${extra}\nfunctions:\n  hello:\n    handler: index.handler\n    code: ./code\n`;
 
 describe('valid files', () => {
   test('applies the defaults', () => {
@@ -217,7 +215,12 @@ describe('errors name the file, the line and the key', () => {
 
   test('function name', () => {
     expectError('functions:\n  hello.world:\n    handler: index.handler\n    code: code\n', 2, 'functions.hello.world', /function name/);
-    expectError(`functions:\n  ${'a'.repeat(65)}:\n    handler: index.handler\n    code: code\n`, 2, `functions.${'a'.repeat(65)}`, /1 to 64/);
+    expectError(
+      `functions:\n  ${'a'.repeat(65)}:\n    handler: index.handler\n    code: code\n`,
+      2,
+      `functions.${'a'.repeat(65)}`,
+      /1 to 64/,
+    );
   });
 
   test('function must be a mapping', () => {
@@ -228,14 +231,19 @@ describe('errors name the file, the line and the key', () => {
     expectError('functions:\n  hello:\n    code: ./code\n', 2, 'functions.hello.handler', /required/);
   });
 
-  test('handler: only what Lambda\'s API refuses (spaces, empty, over 128 characters)', () => {
+  test("handler: only what Lambda's API refuses (spaces, empty, over 128 characters)", () => {
     for (const bad of ['my index.handler', 'index.\thandler', '', 'a'.repeat(129)]) {
       const text = `functions:\n  hello:\n    code: ./code\n    handler: "${bad}"\n`;
       expectError(text, 4, 'functions.hello.handler', /1 to 128 characters without spaces/);
     }
     expectError('functions:\n  hello:\n    code: ./code\n    handler: 5\n', 4, 'functions.hello.handler', /\(got 5\)/);
     bootstrap(0o755);
-    expectError('functions:\n  hello:\n    runtime: provided\n    code: ./code\n    handler: ""\n', 5, 'functions.hello.handler', /without spaces/);
+    expectError(
+      'functions:\n  hello:\n    runtime: provided\n    code: ./code\n    handler: ""\n',
+      5,
+      'functions.hello.handler',
+      /without spaces/,
+    );
   });
 
   test('code is required', () => {
@@ -317,14 +325,26 @@ describe('errors name the file, the line and the key', () => {
   });
 
   test('reserved environment keys', () => {
-    for (const key of ['AWS_REGION', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'AWS_LAMBDA_LOG_FORMAT', 'AWS_LAMBDA_LOG_LEVEL', '_X_AMZN_TRACE_ID']) {
+    for (const key of [
+      'AWS_REGION',
+      'AWS_LAMBDA_RUNTIME_API',
+      'LAMBDA_TASK_ROOT',
+      'AWS_LAMBDA_LOG_FORMAT',
+      'AWS_LAMBDA_LOG_LEVEL',
+      '_X_AMZN_TRACE_ID',
+    ]) {
       expectError(fnWith(`    environment:\n      ${key}: x`), 6, `functions.hello.environment.${key}`, /reserved by Lambda/);
     }
     expectError(fnWith('    environment:\n      _HANDLER: x'), 6, 'functions.hello.environment._HANDLER', /.+/);
   });
 
   test('environment values must be scalars', () => {
-    expectError(fnWith('    environment:\n      A: x\n      B: { c: 1 }'), 7, 'functions.hello.environment.B', /string, number or boolean \(got a mapping\)/);
+    expectError(
+      fnWith('    environment:\n      A: x\n      B: { c: 1 }'),
+      7,
+      'functions.hello.environment.B',
+      /string, number or boolean \(got a mapping\)/,
+    );
     expectError(fnWith('    environment:\n      A: [1]'), 6, 'functions.hello.environment.A', /got a list/);
     expectError(fnWith('    environment:\n      A:'), 6, 'functions.hello.environment.A', /got nothing/);
   });
@@ -353,7 +373,12 @@ describe('errors name the file, the line and the key', () => {
   });
 
   test('unknown baseImages runtime', () => {
-    expectError(settingsWith('  baseImages:\n    python3.9: host'), 3, 'settings.baseImages.python3.9', /unknown key; expected one of nodejs24\.x, nodejs22\.x/);
+    expectError(
+      settingsWith('  baseImages:\n    python3.9: host'),
+      3,
+      'settings.baseImages.python3.9',
+      /unknown key; expected one of nodejs24\.x, nodejs22\.x/,
+    );
   });
 
   test('settings must be a mapping', () => {
@@ -370,7 +395,10 @@ describe('errors name the file, the line and the key', () => {
 describe('loadConfigObject', () => {
   test('validates an object and resolves code against baseDir', () => {
     const cfg = loadConfigObject(
-      { settings: { idleTimeout: 2, baseImages: { 'nodejs20.x': 'node:20-bookworm-slim' } }, functions: { hello: { handler: 'index.handler', code: 'code', environment: { N: 1 } } } },
+      {
+        settings: { idleTimeout: 2, baseImages: { 'nodejs20.x': 'node:20-bookworm-slim' } },
+        functions: { hello: { handler: 'index.handler', code: 'code', environment: { N: 1 } } },
+      },
       dir,
     );
     expect(cfg.file).toBe('<inline>');
@@ -396,7 +424,9 @@ describe('loadConfigObject', () => {
 
   test('rejects a non-object and unknown keys', () => {
     expect(configError(() => loadConfigObject('x', dir)).key).toBe('(top level)');
-    expect(configError(() => loadConfigObject({ functions: { f: { handler: 'a.b', code: 'code', extra: 1 } } }, dir)).key).toBe('functions.f.extra');
+    expect(configError(() => loadConfigObject({ functions: { f: { handler: 'a.b', code: 'code', extra: 1 } } }, dir)).key).toBe(
+      'functions.f.extra',
+    );
   });
 });
 
@@ -408,7 +438,10 @@ describe('defaults', () => {
   });
 
   test('another defaults file can be given', () => {
-    const text = fs.readFileSync(defaultsPath(), 'utf8').replace('region: us-east-1', 'region: ap-south-1').replace('timeout: 3', 'timeout: 30');
+    const text = fs
+      .readFileSync(defaultsPath(), 'utf8')
+      .replace('region: us-east-1', 'region: ap-south-1')
+      .replace('timeout: 3', 'timeout: 30');
     const defaults = write('defaults.yaml', text);
     const cfg = loadConfigFile(write('functions.yaml', fnWith('')), defaults);
     expect(cfg.settings.region).toBe('ap-south-1');
@@ -432,7 +465,9 @@ describe('runtimes, handlers and warnings', () => {
       const cfg = loadConfigFile(file);
       expect(cfg.functions.get('hello')?.runtime).toBe(rt);
       if (rt === 'nodejs20.x') {
-        expect(cfg.warnings).toEqual([`${file}:5: functions.hello.runtime: nodejs20.x is deprecated by AWS since 2026-04-30; it still runs here (move to nodejs24.x)`]);
+        expect(cfg.warnings).toEqual([
+          `${file}:5: functions.hello.runtime: nodejs20.x is deprecated by AWS since 2026-04-30; it still runs here (move to nodejs24.x)`,
+        ]);
       } else {
         expect(cfg.warnings).toEqual([]);
       }
@@ -443,11 +478,23 @@ describe('runtimes, handlers and warnings', () => {
     const text = fs.readFileSync(defaultsPath(), 'utf8').replace('runtime: nodejs24.x', 'runtime: nodejs20.x');
     const defaults = write('defaults.yaml', text);
     const file = write('functions.yaml', fnWith(''));
-    expect(loadConfigFile(file, defaults).warnings).toEqual([expect.stringMatching(new RegExp(`^${file}:2: functions\\.hello: nodejs20\\.x is deprecated`))]);
+    expect(loadConfigFile(file, defaults).warnings).toEqual([
+      expect.stringMatching(new RegExp(`^${file}:2: functions\\.hello: nodejs20\\.x is deprecated`)),
+    ]);
   });
 
   test('malformed handlers load: the runtime fails that function alone (Runtime.MalformedHandlerName)', () => {
-    for (const h of ['malformed..handler', 'index', '.handler', 'index.', 'app.lambda_handler', 'pkg/mod.fn', 'pkg.mod.fn', '../up/index.handler', 'a'.repeat(128)]) {
+    for (const h of [
+      'malformed..handler',
+      'index',
+      '.handler',
+      'index.',
+      'app.lambda_handler',
+      'pkg/mod.fn',
+      'pkg.mod.fn',
+      '../up/index.handler',
+      'a'.repeat(128),
+    ]) {
       const file = write('functions.yaml', `functions:\n  hello:\n    code: ./code\n    runtime: python3.13\n    handler: "${h}"\n`);
       expect(loadConfigFile(file).functions.get('hello')?.handler).toBe(h);
     }
@@ -467,7 +514,12 @@ describe('layers, loggingConfig, url', () => {
     expectError(fnWith('    layers: ./layers/a'), 5, 'functions.hello.layers', /must be a list of directories/);
     expectError(fnWith('    layers:\n      - ./code\n      - ./missing'), 7, 'functions.hello.layers.1', /directory not found/);
     expectError(fnWith('    layers:\n      - 5'), 6, 'functions.hello.layers.0', /non-empty string \(got 5\)/);
-    expectError(fnWith('    layers: [code, code, code, code, code, code]'), 5, 'functions.hello.layers', /at most 5 layers, as Lambda \(got 6\)/);
+    expectError(
+      fnWith('    layers: [code, code, code, code, code, code]'),
+      5,
+      'functions.hello.layers',
+      /at most 5 layers, as Lambda \(got 6\)/,
+    );
     expectError(fnWith('    layers: [/etc]'), 5, 'functions.hello.layers.0', /system directory/);
   });
 
@@ -475,7 +527,11 @@ describe('layers, loggingConfig, url', () => {
     const load = (extra: string) => loadConfigFile(write('functions.yaml', fnWith(extra))).functions.get('hello')?.loggingConfig;
     expect(load('    loggingConfig: {}')).toEqual({ logFormat: 'Text' });
     expect(load('    loggingConfig: { logFormat: Text }')).toEqual({ logFormat: 'Text' });
-    expect(load('    loggingConfig: { logFormat: JSON }')).toEqual({ logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'INFO' });
+    expect(load('    loggingConfig: { logFormat: JSON }')).toEqual({
+      logFormat: 'JSON',
+      applicationLogLevel: 'INFO',
+      systemLogLevel: 'INFO',
+    });
     expect(load('    loggingConfig:\n      logFormat: JSON\n      applicationLogLevel: TRACE\n      systemLogLevel: WARN')).toEqual({
       logFormat: 'JSON',
       applicationLogLevel: 'TRACE',
@@ -484,11 +540,36 @@ describe('layers, loggingConfig, url', () => {
   });
 
   test('loggingConfig errors', () => {
-    expectError(fnWith('    loggingConfig: { logFormat: json }'), 5, 'functions.hello.loggingConfig.logFormat', /one of Text, JSON \(got "json"\)/);
-    expectError(fnWith('    loggingConfig:\n      applicationLogLevel: WARN'), 6, 'functions.hello.loggingConfig.applicationLogLevel', /needs logFormat: JSON/);
-    expectError(fnWith('    loggingConfig:\n      logFormat: Text\n      systemLogLevel: WARN'), 7, 'functions.hello.loggingConfig.systemLogLevel', /needs logFormat: JSON/);
-    expectError(fnWith('    loggingConfig:\n      logFormat: JSON\n      applicationLogLevel: VERBOSE'), 7, 'functions.hello.loggingConfig.applicationLogLevel', /TRACE, DEBUG, INFO, WARN, ERROR, FATAL/);
-    expectError(fnWith('    loggingConfig:\n      logFormat: JSON\n      systemLogLevel: ERROR'), 7, 'functions.hello.loggingConfig.systemLogLevel', /one of DEBUG, INFO, WARN \(got "ERROR"\)/);
+    expectError(
+      fnWith('    loggingConfig: { logFormat: json }'),
+      5,
+      'functions.hello.loggingConfig.logFormat',
+      /one of Text, JSON \(got "json"\)/,
+    );
+    expectError(
+      fnWith('    loggingConfig:\n      applicationLogLevel: WARN'),
+      6,
+      'functions.hello.loggingConfig.applicationLogLevel',
+      /needs logFormat: JSON/,
+    );
+    expectError(
+      fnWith('    loggingConfig:\n      logFormat: Text\n      systemLogLevel: WARN'),
+      7,
+      'functions.hello.loggingConfig.systemLogLevel',
+      /needs logFormat: JSON/,
+    );
+    expectError(
+      fnWith('    loggingConfig:\n      logFormat: JSON\n      applicationLogLevel: VERBOSE'),
+      7,
+      'functions.hello.loggingConfig.applicationLogLevel',
+      /TRACE, DEBUG, INFO, WARN, ERROR, FATAL/,
+    );
+    expectError(
+      fnWith('    loggingConfig:\n      logFormat: JSON\n      systemLogLevel: ERROR'),
+      7,
+      'functions.hello.loggingConfig.systemLogLevel',
+      /one of DEBUG, INFO, WARN \(got "ERROR"\)/,
+    );
     expectError(fnWith('    loggingConfig:\n      logGroup: x'), 6, 'functions.hello.loggingConfig.logGroup', /unknown key/);
     expectError(fnWith('    loggingConfig: JSON'), 5, 'functions.hello.loggingConfig', /must be a mapping/);
   });
@@ -542,8 +623,19 @@ describe('what cannot work is refused', () => {
     expectError(fnWith(utf8), 5, 'functions.hello.environment', /take 4098 bytes/);
   });
 
-  test('PATH, LD_LIBRARY_PATH, NODE_PATH, credentials and the X-Ray variables are the user\'s to set', () => {
-    const keys = ['PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'PYTHONPATH', 'TZ', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_XRAY_CONTEXT_MISSING', 'AWS_ENDPOINT_URL'];
+  test("PATH, LD_LIBRARY_PATH, NODE_PATH, credentials and the X-Ray variables are the user's to set", () => {
+    const keys = [
+      'PATH',
+      'LD_LIBRARY_PATH',
+      'NODE_PATH',
+      'PYTHONPATH',
+      'TZ',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_XRAY_CONTEXT_MISSING',
+      'AWS_ENDPOINT_URL',
+    ];
     const file = write('functions.yaml', fnWith(`    environment:\n${keys.map((k) => `      ${k}: /nonexistent`).join('\n')}`));
     expect(Object.keys(loadConfigFile(file).functions.get('hello')!.environment)).toEqual(keys);
   });

@@ -30,20 +30,22 @@ function fakeRuntime(port: number, headers: Record<string, string> = {}, seen: n
   const base = `http://127.0.0.1:${port}/2018-06-01/runtime`;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const next = () =>
-    http.get(`${base}/invocation/next`, { agent }, (res) => {
-      const id = String(res.headers['lambda-runtime-aws-request-id']);
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        seen.push(performance.now());
-        if (seen.length > answers) return; // still frozen, as far as this invocation can tell
-        const post = http.request(`${base}/invocation/${id}/response`, { method: 'POST', agent, headers }, (r) => {
-          r.resume();
-          r.on('end', next);
+    http
+      .get(`${base}/invocation/next`, { agent }, (res) => {
+        const id = String(res.headers['lambda-runtime-aws-request-id']);
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          seen.push(performance.now());
+          if (seen.length > answers) return; // still frozen, as far as this invocation can tell
+          const post = http.request(`${base}/invocation/${id}/response`, { method: 'POST', agent, headers }, (r) => {
+            r.resume();
+            r.on('end', next);
+          });
+          post.end(Buffer.concat(chunks));
         });
-        post.end(Buffer.concat(chunks));
-      });
-    }).on('error', () => undefined);
+      })
+      .on('error', () => undefined);
   next();
 }
 
@@ -99,12 +101,16 @@ async function claimedWhenFrozen(
 describe('ExecutionContext when init ends before the engine answers the start call', () => {
   it('still counts the first invocation as its cold start, then freezes and reuses the context', async () => {
     const { container, calls } = fakeContainer();
-    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
-      io.onStart?.();
-      fakeRuntime(port);
-      await sleep(100); // the runtime's first GET /next arrives before start() returns
-      return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7, close: () => undefined } };
-    }));
+    const ctx = new ExecutionContext(
+      fnConfig('f'),
+      'on-demand',
+      deps(async (port, io) => {
+        io.onStart?.();
+        fakeRuntime(port);
+        await sleep(100); // the runtime's first GET /next arrives before start() returns
+        return { container, memory: { peakBytes: async () => 8 * 1024 * 1024, pids: async () => 7, close: () => undefined } };
+      }),
+    );
     made.push(ctx);
     await ctx.start();
     const first = await ctx.invoke({ requestId: 'r1', payload: Buffer.from('{"n":1}'), tail: false });
@@ -121,12 +127,16 @@ describe('ExecutionContext when init ends before the engine answers the start ca
 
   it('freezes a provisioned context whose init finished first', async () => {
     const { container, calls } = fakeContainer();
-    const ctx = new ExecutionContext(fnConfig('f'), 'provisioned-concurrency', deps(async (port, io) => {
-      io.onStart?.();
-      fakeRuntime(port);
-      await sleep(100);
-      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
-    }));
+    const ctx = new ExecutionContext(
+      fnConfig('f'),
+      'provisioned-concurrency',
+      deps(async (port, io) => {
+        io.onStart?.();
+        fakeRuntime(port);
+        await sleep(100);
+        return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
+      }),
+    );
     made.push(ctx);
     await ctx.start();
     await ctx.initialized();
@@ -140,7 +150,9 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
   it("writes the event while the unpause is under way, answers as soon as the runtime does, and takes the runtime's Duration", async () => {
     const { container, calls, unpausedAt } = fakeContainer({ unpauseMs: 150 }); // the engine's unpause, slow
     const seen: number[] = [];
-    const ctx = await claimedWhenFrozen(container, { runtime: (port) => fakeRuntime(port, { 'lambda-runtime-orchestrator-duration-ms': '3.5' }, seen) });
+    const ctx = await claimedWhenFrozen(container, {
+      runtime: (port) => fakeRuntime(port, { 'lambda-runtime-orchestrator-duration-ms': '3.5' }, seen),
+    });
     const second = await ctx.invoke({ requestId: 'r2', payload: Buffer.from('{"n":2}'), tail: false });
     expect(unpausedAt()).toBe(0); // answered before the engine: the runtime answered, so it ran
     expect(second.payload.toString()).toBe('{"n":2}');
@@ -172,7 +184,9 @@ describe('ExecutionContext thawing a frozen Node.js context', () => {
     };
     const ctx = await claimedWhenFrozen(container);
     // The runtime never answers and the fake container never exits: only the failed unpause can end the wait.
-    await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(/unpause of context .* failed: engine away/);
+    await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(
+      /unpause of context .* failed: engine away/,
+    );
   }, 10_000);
 });
 
@@ -180,18 +194,23 @@ describe('ExecutionContext claiming a frozen stem', () => {
   it('tells its runtime to load the function while the unpause is under way (thawAhead), then serves the cold call', async () => {
     const { container, calls, unpausedAt } = fakeContainer({ unpauseMs: 150 }); // the engine's unpause, slow
     let claimedAt = 0;
-    const ctx = new ExecutionContext(fnConfig('f'), 'on-demand', deps(async (port, io) => {
-      io.onStart?.();
-      // A stem's runtime: GET /orchestrator/claim (held while frozen), then the usual loop.
-      http.get(`http://127.0.0.1:${port}/2018-06-01/runtime/orchestrator/claim`, (res) => {
-        res.resume();
-        res.on('end', () => {
-          claimedAt = performance.now();
-          fakeRuntime(port);
+    const ctx = new ExecutionContext(
+      fnConfig('f'),
+      'on-demand',
+      deps(async (port, io) => {
+        io.onStart?.();
+        // A stem's runtime: GET /orchestrator/claim (held while frozen), then the usual loop.
+        http.get(`http://127.0.0.1:${port}/2018-06-01/runtime/orchestrator/claim`, (res) => {
+          res.resume();
+          res.on('end', () => {
+            claimedAt = performance.now();
+            fakeRuntime(port);
+          });
         });
-      });
-      return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
-    }), true);
+        return { container, memory: { peakBytes: async () => undefined, pids: async () => undefined, close: () => undefined } };
+      }),
+      true,
+    );
     made.push(ctx);
     await ctx.start();
     await until(() => calls.includes('pause')); // booted, parked and frozen
@@ -218,7 +237,9 @@ describe('ExecutionContext killed while frozen', () => {
         },
       });
       const ctx = await claimedWhenFrozen(container, { thawAhead });
-      await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(/killed while frozen \(exit 137\)/);
+      await expect(ctx.invoke({ requestId: 'r2', payload: Buffer.from('{}'), tail: false })).rejects.toThrow(
+        /killed while frozen \(exit 137\)/,
+      );
     }, 10_000);
   }
 });
@@ -232,23 +253,25 @@ function concurrentRuntime(port: number, workers: number, answered: string[]): v
   for (let w = 0; w < workers; w++) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const next = () =>
-      http.get(`${base}/invocation/next`, { agent }, (res) => {
-        const id = String(res.headers['lambda-runtime-aws-request-id']);
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          const { delayMs = 0 } = JSON.parse(body.toString()) as { delayMs?: number };
-          setTimeout(() => {
-            answered.push(id);
-            const post = http.request(`${base}/invocation/${id}/response`, { method: 'POST', agent }, (r) => {
-              r.resume();
-              r.on('end', next);
-            });
-            post.end(body);
-          }, delayMs);
-        });
-      }).on('error', () => undefined);
+      http
+        .get(`${base}/invocation/next`, { agent }, (res) => {
+          const id = String(res.headers['lambda-runtime-aws-request-id']);
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks);
+            const { delayMs = 0 } = JSON.parse(body.toString()) as { delayMs?: number };
+            setTimeout(() => {
+              answered.push(id);
+              const post = http.request(`${base}/invocation/${id}/response`, { method: 'POST', agent }, (r) => {
+                r.resume();
+                r.on('end', next);
+              });
+              post.end(body);
+            }, delayMs);
+          });
+        })
+        .on('error', () => undefined);
     next();
   }
 }

@@ -24,7 +24,14 @@ function request(port: number, method: string, path: string, headers: Record<str
     const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -91,7 +98,12 @@ describe('ExtensionsApi over HTTP', () => {
     return request(port, 'GET', `${X}/event/next`, { 'Lambda-Extension-Identifier': id });
   }
 
-  const invocation = { requestId: 'req-1', deadlineMs: 1_700_000_003_000, invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:hello', traceId: 'Root=1-a-b;Parent=c;Sampled=0' };
+  const invocation = {
+    requestId: 'req-1',
+    deadlineMs: 1_700_000_003_000,
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:hello',
+    traceId: 'Root=1-a-b;Parent=c;Sampled=0',
+  };
 
   it('register answers 200 with Lambda-Extension-Identifier (spelled as Lambda does) and the function metadata', async () => {
     await start();
@@ -100,15 +112,24 @@ describe('ExtensionsApi over HTTP', () => {
     expect(r.rawHeaders).toContain('Lambda-Extension-Identifier');
     expect(r.headers['lambda-extension-identifier']).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.parse(r.body)).toEqual({ functionName: 'hello', functionVersion: '$LATEST', handler: 'index.handler' });
-    expect(api.registered()).toEqual([{ id: r.headers['lambda-extension-identifier'], name: 'ext-a', external: true, events: ['INVOKE', 'SHUTDOWN'], state: 'registered' }]);
+    expect(api.registered()).toEqual([
+      { id: r.headers['lambda-extension-identifier'], name: 'ext-a', external: true, events: ['INVOKE', 'SHUTDOWN'], state: 'registered' },
+    ]);
     expect(events).toEqual([expect.objectContaining({ kind: 'registered', name: 'ext-a', external: true })]);
-    const withAccount = await request(port, 'POST', `${X}/register`, { 'Lambda-Extension-Name': 'ext-b', 'Lambda-Extension-Accept-Feature': 'accountId' }, '{"events":["INVOKE"]}');
+    const withAccount = await request(
+      port,
+      'POST',
+      `${X}/register`,
+      { 'Lambda-Extension-Name': 'ext-b', 'Lambda-Extension-Accept-Feature': 'accountId' },
+      '{"events":["INVOKE"]}',
+    );
     expect(JSON.parse(withAccount.body).accountId).toBe('000000000000');
   });
 
-  it('refuses bad registrations with Lambda\'s 403 error types', async () => {
+  it("refuses bad registrations with Lambda's 403 error types", async () => {
     await start(['ext-a']);
-    const reg = (headers: Record<string, string>, body: string) => request(port, 'POST', `${X}/register`, headers, body).then((r) => [r.status, JSON.parse(r.body).errorType]);
+    const reg = (headers: Record<string, string>, body: string) =>
+      request(port, 'POST', `${X}/register`, headers, body).then((r) => [r.status, JSON.parse(r.body).errorType]);
     expect(await reg({}, '{"events":["INVOKE"]}')).toEqual([403, 'Extension.InvalidExtensionName']);
     expect(await reg({ 'Lambda-Extension-Name': 'ext-a' }, '{not json')).toEqual([403, 'InvalidRequestFormat']);
     expect(await reg({ 'Lambda-Extension-Name': 'ext-a' }, '{"events":["INVOKE","BOGUS"]}')).toEqual([403, 'Extension.InvalidEventType']);
@@ -126,7 +147,10 @@ describe('ExtensionsApi over HTTP', () => {
     await api.initDone();
     const r = await request(port, 'POST', `${X}/register`, { 'Lambda-Extension-Name': 'late' }, '{"events":["INVOKE"]}');
     expect(r.status).toBe(403);
-    expect(JSON.parse(r.body)).toEqual({ errorType: 'Extension.RegistrationClosed', errorMessage: 'Extension registration closed already' });
+    expect(JSON.parse(r.body)).toEqual({
+      errorType: 'Extension.RegistrationClosed',
+      errorMessage: 'Extension registration closed already',
+    });
   });
 
   it('refuses missing, malformed and unknown identifiers', async () => {
@@ -164,7 +188,7 @@ describe('ExtensionsApi over HTTP', () => {
     expect(api.registered().map((x) => x.state)).toEqual(['ready', 'ready']);
   });
 
-  it('INVOKE goes to the extensions registered for it, in Lambda\'s shape; invoke() ends when each asks for the next event', async () => {
+  it("INVOKE goes to the extensions registered for it, in Lambda's shape; invoke() ends when each asks for the next event", async () => {
     await start();
     const a = await register('ext-a', ['INVOKE', 'SHUTDOWN']);
     const s = await register('ext-b', ['SHUTDOWN']);
@@ -195,7 +219,14 @@ describe('ExtensionsApi over HTTP', () => {
     const a = await register('ext-a', ['INVOKE']);
     // Its first /next arrives and then the connection drops (the extension will retry).
     await new Promise<void>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'GET', path: `${X}/event/next`, headers: { 'Lambda-Extension-Identifier': a }, agent: false });
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'GET',
+        path: `${X}/event/next`,
+        headers: { 'Lambda-Extension-Identifier': a },
+        agent: false,
+      });
       req.on('error', () => undefined);
       req.end();
       setTimeout(() => {
@@ -264,7 +295,13 @@ describe('ExtensionsApi over HTTP', () => {
     await start();
     const a = await register('ext-a');
     const init = api.initDone();
-    const r = await request(port, 'POST', `${X}/init/error`, { 'Lambda-Extension-Identifier': a, 'Lambda-Extension-Function-Error-Type': 'Extension.ConfigInvalid' }, '{"errorMessage":"no config","errorType":"ConfigInvalid","stackTrace":[]}');
+    const r = await request(
+      port,
+      'POST',
+      `${X}/init/error`,
+      { 'Lambda-Extension-Identifier': a, 'Lambda-Extension-Function-Error-Type': 'Extension.ConfigInvalid' },
+      '{"errorMessage":"no config","errorType":"ConfigInvalid","stackTrace":[]}',
+    );
     expect(r.status).toBe(202);
     expect(JSON.parse(r.body)).toEqual({ status: 'OK' });
     const err = await init.catch((e: unknown) => e);
@@ -280,7 +317,10 @@ describe('ExtensionsApi over HTTP', () => {
     await start();
     const a = await register('ext-a');
     const r = await request(port, 'POST', `${X}/exit/error`, { 'Lambda-Extension-Identifier': a }, '{}');
-    expect([r.status, JSON.parse(r.body)]).toEqual([403, { errorType: 'Extension.MissingHeader', errorMessage: 'Lambda-Extension-Function-Error-Type not found' }]);
+    expect([r.status, JSON.parse(r.body)]).toEqual([
+      403,
+      { errorType: 'Extension.MissingHeader', errorMessage: 'Lambda-Extension-Function-Error-Type not found' },
+    ]);
   });
 
   it('/exit/error during an invocation fails it with Extension.ExitError', async () => {
@@ -291,7 +331,13 @@ describe('ExtensionsApi over HTTP', () => {
     await api.initDone();
     const invoked = api.invoke(invocation);
     await first;
-    const r = await request(port, 'POST', `${X}/exit/error`, { 'Lambda-Extension-Identifier': a, 'Lambda-Extension-Function-Error-Type': 'Extension.Broken' }, '');
+    const r = await request(
+      port,
+      'POST',
+      `${X}/exit/error`,
+      { 'Lambda-Extension-Identifier': a, 'Lambda-Extension-Function-Error-Type': 'Extension.Broken' },
+      '',
+    );
     expect(r.status).toBe(202);
     await expect(invoked).rejects.toMatchObject({ errorType: 'Extension.ExitError', extension: 'ext-a' });
   });
@@ -309,7 +355,7 @@ describe('ExtensionsApi over HTTP', () => {
     expect(events).toContainEqual({ kind: 'exited', name: 'ext-a', status: 3 });
   });
 
-  it('the launcher\'s wait ends once every external extension has registered', async () => {
+  it("the launcher's wait ends once every external extension has registered", async () => {
     await start(['ext-a', 'ext-b']);
     const wait = watch(request(port, 'GET', `${X}/_launcher/registered`));
     await register('ext-a');
@@ -320,7 +366,7 @@ describe('ExtensionsApi over HTTP', () => {
     expect(wait.value()?.status).toBe(200);
   });
 
-  it('the launcher\'s wait fails when an external extension exits before registering', async () => {
+  it("the launcher's wait fails when an external extension exits before registering", async () => {
     await start(['ext-a']);
     const wait = request(port, 'GET', `${X}/_launcher/registered`);
     await settle();
@@ -344,7 +390,7 @@ describe('ExtensionsApi over HTTP', () => {
     await expect(init).rejects.toBeInstanceOf(PhaseAbandoned);
   });
 
-  it('Lambda\'s Shutdown limits: 0 ms without extensions, 500 ms internal only, 2,000 ms with external ones', async () => {
+  it("Lambda's Shutdown limits: 0 ms without extensions, 500 ms internal only, 2,000 ms with external ones", async () => {
     expect(SHUTDOWN_LIMIT_MS).toEqual({ noExtensions: 0, internalOnly: 500, external: 2000 });
     expect(shutdownLimitMs({ external: false, internal: false })).toBe(0);
     expect(shutdownLimitMs({ external: false, internal: true })).toBe(500);

@@ -44,11 +44,21 @@ describe('the launcher and the example shell extension', () => {
   function launch(port: number): void {
     const [cmd, ...args] = launcherCommand(['/bin/sh', '-c', 'echo RUNTIME-UP'], path.join(dir, 'extensions'));
     output = [];
-    child = spawn(cmd, args, { env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, _HANDLER: 'index.handler' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(cmd, args, {
+      env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, _HANDLER: 'index.handler' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     // Extensions' lines come marked with their name (\u001eEXT <name>\t); the orchestrator strips it.
+    // eslint-disable-next-line no-control-regex -- the launcher's record separator (\u001e) is what is matched
+    const marker = /^\u001eEXT [^\t]*\t/;
     const collect = (chunk: Buffer) =>
-      // eslint-disable-next-line no-control-regex -- the launcher's record separator marks extension lines
-      output.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((l) => l.replace(/^\u001eEXT [^\t]*\t/, '')));
+      output.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.replace(marker, '')),
+      );
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
   }
@@ -65,7 +75,9 @@ describe('the launcher and the example shell extension', () => {
 
   it('the example is executable in git (mode 100755)', async () => {
     const { execFileSync } = await import('node:child_process');
-    const mode = execFileSync('git', ['ls-files', '-s', 'examples/layers/shell-extension/extensions/log-extension'], { cwd: path.join(__dirname, '../..') }).toString();
+    const mode = execFileSync('git', ['ls-files', '-s', 'examples/layers/shell-extension/extensions/log-extension'], {
+      cwd: path.join(__dirname, '../..'),
+    }).toString();
     expect(mode.startsWith('100755')).toBe(true);
   });
 
@@ -82,7 +94,12 @@ describe('the launcher and the example shell extension', () => {
     expect(api.registered()).toEqual([expect.objectContaining({ name: 'log-extension', external: true, events: ['INVOKE', 'SHUTDOWN'] })]);
     await api.initDone();
     for (const requestId of ['req-1', 'req-2']) {
-      await api.invoke({ requestId, deadlineMs: Date.now() + 3000, invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:hello', traceId: 'Root=1-a-b' });
+      await api.invoke({
+        requestId,
+        deadlineMs: Date.now() + 3000,
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:hello',
+        traceId: 'Root=1-a-b',
+      });
     }
     // Shutdown ends when the extension's process has exited (it does not ask for another event).
     const result = await api.shutdown('spindown', Date.now() + 2000);
@@ -110,8 +127,11 @@ describe('the launcher and the example shell extension', () => {
     expect(api.failure).toMatchObject({ errorType: 'Extension.Crash', extension: 'broken', reported: 'exit status 3' });
   });
 
-  it('hides the runtime\'s own variables from extensions', async () => {
-    await fs.writeFile(path.join(dir, 'extensions/env-probe'), '#!/bin/sh\necho "handler=[${_HANDLER:-}] api=[${AWS_LAMBDA_RUNTIME_API:+set}]"\nexit 0\n');
+  it("hides the runtime's own variables from extensions", async () => {
+    await fs.writeFile(
+      path.join(dir, 'extensions/env-probe'),
+      '#!/bin/sh\necho "handler=[${_HANDLER:-}] api=[${AWS_LAMBDA_RUNTIME_API:+set}]"\nexit 0\n',
+    );
     await fs.chmod(path.join(dir, 'extensions/env-probe'), 0o755);
     const port = await start([]);
     launch(port);

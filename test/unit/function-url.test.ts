@@ -8,15 +8,32 @@ import { INTERNAL_SERVER_ERROR, mapUrlResponse } from '../../src/invoke-api/url-
 
 /** What urlEvent reads of a request. */
 function fakeRequest(method: string, headers: Record<string, string[]>): IncomingMessage {
-  return { method, httpVersion: '1.1', headersDistinct: headers, socket: { remoteAddress: '::ffff:10.0.0.7', localPort: 9000 } } as unknown as IncomingMessage;
+  return {
+    method,
+    httpVersion: '1.1',
+    headersDistinct: headers,
+    socket: { remoteAddress: '::ffff:10.0.0.7', localPort: 9000 },
+  } as unknown as IncomingMessage;
 }
 
 const at = new Date(Date.UTC(2024, 2, 5, 7, 8, 9));
 
 describe('function URL event (payload format 2.0)', () => {
   it('headers lower-cased and comma-joined, cookies apart, query decoded, a text body as text', () => {
-    const req = fakeRequest('POST', { host: ['localhost:9000'], 'x-many': ['a', 'b'], cookie: ['a=1; b=2', 'c=3'], 'content-type': ['application/json; charset=utf-8'] });
-    const e = urlEvent(req, { functionName: 'f', rawPath: '/p/q', rawQueryString: 'x=1&x=2&y=%20z', body: Buffer.from('{"k":1}'), requestId: 'rid', now: at });
+    const req = fakeRequest('POST', {
+      host: ['localhost:9000'],
+      'x-many': ['a', 'b'],
+      cookie: ['a=1; b=2', 'c=3'],
+      'content-type': ['application/json; charset=utf-8'],
+    });
+    const e = urlEvent(req, {
+      functionName: 'f',
+      rawPath: '/p/q',
+      rawQueryString: 'x=1&x=2&y=%20z',
+      body: Buffer.from('{"k":1}'),
+      requestId: 'rid',
+      now: at,
+    });
     expect(e).toMatchObject({
       version: '2.0',
       routeKey: '$default',
@@ -45,11 +62,32 @@ describe('function URL event (payload format 2.0)', () => {
 
   it('a binary body (or one not UTF-8) is base64; no body, no query, no cookies: left out', () => {
     const bytes = Buffer.from([0xff, 0x00, 0x81]);
-    const bin = urlEvent(fakeRequest('PUT', { 'content-type': ['image/png'] }), { functionName: 'f', rawPath: '/', rawQueryString: '', body: bytes, requestId: 'r', now: at });
+    const bin = urlEvent(fakeRequest('PUT', { 'content-type': ['image/png'] }), {
+      functionName: 'f',
+      rawPath: '/',
+      rawQueryString: '',
+      body: bytes,
+      requestId: 'r',
+      now: at,
+    });
     expect([bin.body, bin.isBase64Encoded]).toEqual([bytes.toString('base64'), true]);
-    const badText = urlEvent(fakeRequest('PUT', { 'content-type': ['text/plain'] }), { functionName: 'f', rawPath: '/', rawQueryString: '', body: bytes, requestId: 'r', now: at });
+    const badText = urlEvent(fakeRequest('PUT', { 'content-type': ['text/plain'] }), {
+      functionName: 'f',
+      rawPath: '/',
+      rawQueryString: '',
+      body: bytes,
+      requestId: 'r',
+      now: at,
+    });
     expect(badText.isBase64Encoded).toBe(true);
-    const empty = urlEvent(fakeRequest('GET', {}), { functionName: 'f', rawPath: '/', rawQueryString: '', body: Buffer.alloc(0), requestId: 'r', now: at });
+    const empty = urlEvent(fakeRequest('GET', {}), {
+      functionName: 'f',
+      rawPath: '/',
+      rawQueryString: '',
+      body: Buffer.alloc(0),
+      requestId: 'r',
+      now: at,
+    });
     expect(empty).not.toHaveProperty('body');
     expect(empty).not.toHaveProperty('cookies');
     expect(empty).not.toHaveProperty('queryStringParameters');
@@ -57,8 +95,10 @@ describe('function URL event (payload format 2.0)', () => {
   });
 
   it('text types by content type; the URL id is stable and Lambda-shaped', () => {
-    for (const t of ['text/html', 'application/json', 'application/ld+json', 'application/xml', 'application/javascript']) expect(isTextual(t)).toBe(true);
-    for (const t of [undefined, 'application/octet-stream', 'image/png', 'application/x-www-form-urlencoded', 'multipart/form-data']) expect(isTextual(t)).toBe(false);
+    for (const t of ['text/html', 'application/json', 'application/ld+json', 'application/xml', 'application/javascript'])
+      expect(isTextual(t)).toBe(true);
+    for (const t of [undefined, 'application/octet-stream', 'image/png', 'application/x-www-form-urlencoded', 'multipart/form-data'])
+      expect(isTextual(t)).toBe(false);
     expect(urlId('stream')).toMatch(/^[a-z2-7]{32}$/);
     expect(urlId('stream')).toBe(urlId('stream'));
     expect(urlId('stream')).not.toBe(urlId('other'));
@@ -75,7 +115,13 @@ describe('function URL response mapping', () => {
   });
 
   it('statusCode, headers, cookies, a base64 body', () => {
-    const r = map({ statusCode: 201, headers: { 'X-A': 'b', 'Content-Type': 'image/gif', n: 3 }, cookies: ['s=1', 't=2'], body: Buffer.from([1, 2, 3]).toString('base64'), isBase64Encoded: true });
+    const r = map({
+      statusCode: 201,
+      headers: { 'X-A': 'b', 'Content-Type': 'image/gif', n: 3 },
+      cookies: ['s=1', 't=2'],
+      body: Buffer.from([1, 2, 3]).toString('base64'),
+      isBase64Encoded: true,
+    });
     expect(r.status).toBe(201);
     expect(r.headers).toEqual({ 'x-a': 'b', 'content-type': 'image/gif', n: '3', 'set-cookie': ['s=1', 't=2'] });
     expect([...r.body]).toEqual([1, 2, 3]);
@@ -94,7 +140,11 @@ describe("HttpResponseStream.from's prelude", () => {
     const p = new PreludeReader();
     expect(p.feed(Buffer.from('{"statusCode":202,"cookies":["a=b"]'))).toEqual({ kind: 'more' });
     const step = p.feed(Buffer.concat([Buffer.from('}'), Buffer.alloc(8), Buffer.from('body')]));
-    expect(step).toEqual({ kind: 'head', head: { status: 202, headers: { 'set-cookie': ['a=b'], 'content-type': 'application/octet-stream' } }, rest: Buffer.from('body') });
+    expect(step).toEqual({
+      kind: 'head',
+      head: { status: 202, headers: { 'set-cookie': ['a=b'], 'content-type': 'application/octet-stream' } },
+      rest: Buffer.from('body'),
+    });
   });
 
   it('not JSON, or too long without the delimiter: invalid', () => {

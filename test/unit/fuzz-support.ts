@@ -103,7 +103,9 @@ export function httpRequest(
 ): Buffer {
   const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
   const all: Record<string, string> = { host: 'localhost', 'content-length': String(declaredLength ?? b.length), ...headers };
-  const head = `${method} ${path} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+  const head = `${method} ${path} HTTP/1.1\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), b]);
 }
 
@@ -122,7 +124,6 @@ export class ProcessFaults {
     process.off('unhandledRejection', this.onError);
   }
 }
-
 
 export function fakeFunction(name: string): FunctionConfig {
   return fnConfig(name, { codeDir: `/code/${name}` });

@@ -26,9 +26,16 @@ interface Generated {
 
 const escapes = fc.constantFrom('%', '%zz', '%ZZ', '%C0%AF', '%00', '%2F', '%25', '%E2%82', '%FF', '..', '%u2603', '%%');
 const printable = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_.:$~!*()\'@,;=&+[]{}|^`"<>\\'.split('')), maxLength: 24 });
-const segment = fc.oneof(printable, escapes, fc.tuple(printable, escapes, printable).map((p) => p.join('')));
+const segment = fc.oneof(
+  printable,
+  escapes,
+  fc.tuple(printable, escapes, printable).map((p) => p.join('')),
+);
 const longSegment = fc.integer({ min: 60, max: 400 }).map((n) => 'a'.repeat(n));
-const query = fc.option(fc.tuple(printable, fc.oneof(printable, escapes)).map(([k, v]) => `?${k}=${v}`), { nil: '' });
+const query = fc.option(
+  fc.tuple(printable, fc.oneof(printable, escapes)).map(([k, v]) => `?${k}=${v}`),
+  { nil: '' },
+);
 
 /** A body: JSON text, bytes as latin1 text, or so many 'a's (kept short in a counterexample). */
 type Body = string | { fill: number };
@@ -65,13 +72,18 @@ const runtimeRequest: fc.Arbitrary<Generated> = fc.record({
       .map(([id, what]) => `/2018-06-01/runtime/invocation/${id}/${what}`),
     fc.array(segment, { maxLength: 5 }).map((s) => `/${s.join('/')}`),
   ),
-  headers: withRareExpect(fc.dictionary(fc.constantFrom('lambda-runtime-function-error-type', 'content-type', 'x-anything'), headerValue, { maxKeys: 3 })),
+  headers: withRareExpect(
+    fc.dictionary(fc.constantFrom('lambda-runtime-function-error-type', 'content-type', 'x-anything'), headerValue, { maxKeys: 3 }),
+  ),
   body: bodies,
   framing,
 });
 
 const names = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('echo', 'echo', 'echo:$LATEST', 'echo:v2', 'nope', 'function:echo', '000000000000:function:echo') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('echo', 'echo', 'echo:$LATEST', 'echo:v2', 'nope', 'function:echo', '000000000000:function:echo'),
+  },
   fc
     .tuple(
       fc.constantFrom('arn:aws:lambda:', 'arn:aws-cn:lambda:', ''),
@@ -79,7 +91,11 @@ const names = fc.oneof(
       fc.constantFrom('000000000000:', '123456789012:', '12:', ''),
       fc.constantFrom('function:', ''),
       fc.oneof(fc.constant('echo'), printable),
-      fc.oneof(fc.constant(''), fc.constant(':$LATEST'), printable.map((q) => `:${q}`)),
+      fc.oneof(
+        fc.constant(''),
+        fc.constant(':$LATEST'),
+        printable.map((q) => `:${q}`),
+      ),
     )
     .map((p) => encodeURIComponent(p.join(''))),
   segment,
@@ -113,13 +129,19 @@ function wire(g: Generated, id: string | undefined): { bytes: Buffer; gone: bool
     case 'chunked': {
       const chunks = body.length > 0 ? `${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n` : '';
       const { 'content-length': _, ...headers } = { ...g.headers, 'transfer-encoding': 'chunked' } as Record<string, string>;
-      const head = `${g.method} ${path} HTTP/1.1\r\nhost: x\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+      const head = `${g.method} ${path} HTTP/1.1\r\nhost: x\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n')}\r\n\r\n`;
       return { bytes: Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(`${chunks}0\r\n\r\n`, 'latin1')]), gone: false, held: false };
     }
     case 'cut-off-and-gone':
     case 'cut-off-and-held': {
       const sent = body.subarray(0, Math.floor(body.length / 2));
-      return { bytes: httpRequest(g.method, path, sent, g.headers, body.length + 10), gone: g.framing === 'cut-off-and-gone', held: g.framing === 'cut-off-and-held' };
+      return {
+        bytes: httpRequest(g.method, path, sent, g.headers, body.length + 10),
+        gone: g.framing === 'cut-off-and-gone',
+        held: g.framing === 'cut-off-and-held',
+      };
     }
     default:
       return { bytes: httpRequest(g.method, path, body, g.headers), gone: false, held: false };
@@ -190,7 +212,7 @@ describe('fuzzing both APIs with generated requests', () => {
     expect(faults.seen).toEqual([]);
   });
 
-  it('the Invoke API answers every request below 500 in Lambda\'s shapes, stays up, and closes every connection', async () => {
+  it("the Invoke API answers every request below 500 in Lambda's shapes, stays up, and closes every connection", async () => {
     const invoker = fakeInvoker(['echo', 'other']);
     const api = await InvokeApiServer.listen('127.0.0.1', 0, {
       invoker,
@@ -225,7 +247,9 @@ describe('fuzzing both APIs with generated requests', () => {
     await waitFor('every connection closed', async () => (await api.connections()) === 0);
     const rssAfter = process.memoryUsage().rss;
     if (verbose) {
-      console.log(`invoke API: ${requests} requests, statuses ${JSON.stringify([...statuses])}, RSS ${mb(rssBefore)} -> ${mb(rssAfter)} MB`);
+      console.log(
+        `invoke API: ${requests} requests, statuses ${JSON.stringify([...statuses])}, RSS ${mb(rssBefore)} -> ${mb(rssAfter)} MB`,
+      );
     }
     await api.close();
     expect(requests).toBeGreaterThan(1000);

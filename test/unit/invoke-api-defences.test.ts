@@ -18,18 +18,28 @@ describe('Invoke API defences', () => {
   /** Connections that send nothing, as an attacker's (all from 127.0.0.1: no per-address cap helps). */
   async function idleSockets(port: number, n: number): Promise<net.Socket[]> {
     const sockets = await Promise.all(
-      Array.from({ length: n }, () => new Promise<net.Socket>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => resolve(s));
-        s.on('error', () => undefined);
-        s.on('close', () => resolve(s));
-        opened.push(s);
-      })),
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(port, '127.0.0.1', () => resolve(s));
+            s.on('error', () => undefined);
+            s.on('close', () => resolve(s));
+            opened.push(s);
+          }),
+      ),
     );
     return sockets;
   }
 
   async function start(invoker = fakeInvoker(['echo']), limits = {}) {
-    api = await InvokeApiServer.listen('127.0.0.1', 0, { invoker, region: 'eu-west-1', contexts: async () => ({}), onError: () => undefined, limits });
+    api = await InvokeApiServer.listen('127.0.0.1', 0, {
+      invoker,
+      region: 'eu-west-1',
+      contexts: async () => ({}),
+      onError: () => undefined,
+      limits,
+    });
     return { api, port: Number(new URL(api.url).port), invoker };
   }
 
@@ -77,7 +87,9 @@ describe('Invoke API defences', () => {
       return plain(fn, req);
     };
     const { port } = await start(invoker, { maxConnections: 2 });
-    const calls = [1, 2].map(() => rawRequest(port, httpRequest('POST', '/2015-03-31/functions/echo/invocations', '{}'), { waitMs: 30_000 }));
+    const calls = [1, 2].map(() =>
+      rawRequest(port, httpRequest('POST', '/2015-03-31/functions/echo/invocations', '{}'), { waitMs: 30_000 }),
+    );
     await waitFor('two calls in flight', async () => (await api!.connections()) === 2);
     const refused = await rawRequest(port, httpRequest('POST', '/2015-03-31/functions/echo/invocations', '{}'), { waitMs: 10_000 });
     expect(refused.status).toBeUndefined();

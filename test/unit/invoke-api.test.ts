@@ -39,13 +39,18 @@ describe('InvokeApiServer, as Lambda answers bad requests', () => {
 
   const PATTERN = String.raw`(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`;
 
-  it.each(['%', '%ZZ', '%C0%AF', 'a%20b', 'fn%2Fx', 'caf%C3%A9'])('a malformed name %s: 400 ValidationException naming the pattern', async (segment) => {
-    const r = await post(segment);
-    expect(r.status).toBe(400);
-    expect(r.headers['x-amzn-errortype']).toBe('ValidationException');
-    expect(r.json.message).toMatch(/^1 validation error detected: Value '.+' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: /);
-    expect(r.json.message.endsWith(PATTERN)).toBe(true);
-  });
+  it.each(['%', '%ZZ', '%C0%AF', 'a%20b', 'fn%2Fx', 'caf%C3%A9'])(
+    'a malformed name %s: 400 ValidationException naming the pattern',
+    async (segment) => {
+      const r = await post(segment);
+      expect(r.status).toBe(400);
+      expect(r.headers['x-amzn-errortype']).toBe('ValidationException');
+      expect(r.json.message).toMatch(
+        /^1 validation error detected: Value '.+' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: /,
+      );
+      expect(r.json.message.endsWith(PATTERN)).toBe(true);
+    },
+  );
 
   it('a name longer than 170 characters: 400 ValidationException on its length', async () => {
     const r = await post('a'.repeat(171));
@@ -103,7 +108,7 @@ describe('InvokeApiServer, as Lambda answers bad requests', () => {
       expect(invoker.calls).toEqual([]);
     });
 
-    it('an ARN of another region: 404 in Lambda\'s words', async () => {
+    it("an ARN of another region: 404 in Lambda's words", async () => {
       const r = await post(encodeURIComponent('arn:aws:lambda:us-east-1:000000000000:function:echo'));
       expect(r.status).toBe(404);
       expect(r.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
@@ -144,7 +149,10 @@ describe('InvokeApiServer, as Lambda answers bad requests', () => {
     });
 
     it('GetFunction resolves names the same way', async () => {
-      const ok = await rawRequest(port, httpRequest('GET', `/2015-03-31/functions/${encodeURIComponent('arn:aws:lambda:eu-west-1:000000000000:function:echo')}`));
+      const ok = await rawRequest(
+        port,
+        httpRequest('GET', `/2015-03-31/functions/${encodeURIComponent('arn:aws:lambda:eu-west-1:000000000000:function:echo')}`),
+      );
       expect(ok.status).toBe(200);
       expect(JSON.parse(ok.body).Configuration.FunctionName).toBe('echo');
       expect((await rawRequest(port, httpRequest('GET', '/2015-03-31/functions/echo?Qualifier=v1'))).status).toBe(404);
@@ -153,7 +161,7 @@ describe('InvokeApiServer, as Lambda answers bad requests', () => {
   });
 
   describe('bodies', () => {
-    it('a body that is not UTF-8: 400 InvalidRequestContentException in Lambda\'s words', async () => {
+    it("a body that is not UTF-8: 400 InvalidRequestContentException in Lambda's words", async () => {
       const r = await post('echo', Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]));
       expect(r.status).toBe(400);
       expect(r.headers['x-amzn-errortype']).toBe('InvalidRequestContentException');

@@ -24,7 +24,11 @@ describe('Invoker.close', () => {
       return acquire(fn);
     };
     const f = fnConfig('f');
-    const invoker = new Invoker(() => ({ functions: new Map([['f', f]]) }), pool, (l) => lines.push(l));
+    const invoker = new Invoker(
+      () => ({ functions: new Map([['f', f]]) }),
+      pool,
+      (l) => lines.push(l),
+    );
     const id = invoker.invokeEvent(f, { payload: Buffer.from('{}'), tail: false });
     await new Promise((r) => setImmediate(r));
     expect(attempts).toBe(1);

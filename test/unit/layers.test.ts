@@ -34,7 +34,7 @@ describe('mergeLayers: layer directories merged as Lambda extracts them into /op
     expect(await mergeLayers([], cache)).toBeUndefined();
   });
 
-  it('later layers win per file; every layer\'s other files and folders are there', async () => {
+  it("later layers win per file; every layer's other files and folders are there", async () => {
     const a = await layer('a', { 'nodejs/node_modules/lib/index.js': 'a', 'bin/tool': ['a-tool', 0o755], 'shared.txt': 'from a' });
     const b = await layer('b', { 'nodejs/node_modules/other/index.js': 'b', 'shared.txt': 'from b' });
     const merged = (await mergeLayers([a, b], cache))!;
@@ -81,14 +81,18 @@ describe('mergeLayers: layer directories merged as Lambda extracts them into /op
   });
 
   it('lists the executables directly in extensions/ (the external extensions)', async () => {
-    const a = await layer('a', { 'extensions/one': ['x', 0o755], 'extensions/notes.txt': 'not executable', 'extensions/lib/helper': ['x', 0o755] });
+    const a = await layer('a', {
+      'extensions/one': ['x', 0o755],
+      'extensions/notes.txt': 'not executable',
+      'extensions/lib/helper': ['x', 0o755],
+    });
     const b = await layer('b', { 'extensions/two': ['x', 0o700] });
     const merged = (await mergeLayers([a, b], cache))!;
     expect(merged.extensions).toEqual(['one', 'two']);
   });
 
-  it('a later layer\'s file replaces an earlier folder of the same name, and the other way round', async () => {
-    const a = await layer('a', { 'python/pkg/__init__.py': '', 'config': 'file in a' });
+  it("a later layer's file replaces an earlier folder of the same name, and the other way round", async () => {
+    const a = await layer('a', { 'python/pkg/__init__.py': '', config: 'file in a' });
     const b = await layer('b', { 'python/pkg': 'now a file', 'config/settings.json': '{}' });
     const merged = (await mergeLayers([a, b], cache))!;
     expect(await read(merged.dir, 'python/pkg')).toBe('now a file');

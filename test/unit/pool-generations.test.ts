@@ -5,11 +5,9 @@ import { FakeMember, fnConfig } from '../helpers/fake-member';
 function makePool(budgetMb = 10_000) {
   let now = 0;
   const failedRemovals: FakeMember[] = [];
-  const pool = new ContextPool<FakeMember>(
-    (fn, initType) => new FakeMember(fn, initType === 'provisioned-concurrency', now),
-    budgetMb,
-    { onRemovalFailed: (m) => failedRemovals.push(m) },
-  );
+  const pool = new ContextPool<FakeMember>((fn, initType) => new FakeMember(fn, initType === 'provisioned-concurrency', now), budgetMb, {
+    onRemovalFailed: (m) => failedRemovals.push(m),
+  });
   return { pool, failedRemovals, at: (t: number) => (now = t) };
 }
 

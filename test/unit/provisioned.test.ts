@@ -43,7 +43,10 @@ describe('ProvisionedConcurrency', () => {
     const busy = pool.acquire(fn).ctx; // a provisioned context serving a call still counts
     expect(busy.provisioned).toBe(true);
     expect(keeper.missing(fn)).toBe(0);
-    await pool.members().find((m) => m !== busy)!.destroy(); // one dies
+    await pool
+      .members()
+      .find((m) => m !== busy)!
+      .destroy(); // one dies
     expect(keeper.missing(fn)).toBe(1);
     expect((await keeper.topUp([fn])).started).toBe(1);
     expect(pool.members()).toHaveLength(3);

@@ -48,7 +48,7 @@ describe('the Runtime API under resource attacks', () => {
     return api;
   }
 
-  it('40 concurrent 6 MB response bodies held open barely grow the server\'s memory', async () => {
+  it("40 concurrent 6 MB response bodies held open barely grow the server's memory", async () => {
     const api = await start();
     // An invocation in flight, so that the bodies name a request id the server is waiting for.
     void api.deliver({ requestId: 'victim', payload: Buffer.from('{}'), deadlineMs: Date.now() + 60_000, functionArn: 'a', traceId: 't' });
@@ -76,13 +76,15 @@ describe('the Runtime API under resource attacks', () => {
     const held = await api.connections();
     const rssHeld = process.memoryUsage().rss;
     if (verbose) {
-      console.log(`body attack: ${detail} of 40 bodies fully sent, ${held} connections held, RSS ${(rssBefore / MB).toFixed(0)} -> ${(rssHeld / MB).toFixed(0)} MB`);
+      console.log(
+        `body attack: ${detail} of 40 bodies fully sent, ${held} connections held, RSS ${(rssBefore / MB).toFixed(0)} -> ${(rssHeld / MB).toFixed(0)} MB`,
+      );
     }
     await stop(child);
     expect(held).toBeLessThanOrEqual(RUNTIME_API_LIMITS.maxConnections);
     // One body at a time is kept (the one for the invocation in flight); the others are read and dropped.
     expect(rssHeld - rssBefore).toBeLessThan(48 * MB);
-    await waitFor('the attacker\'s connections closed', async () => (await api.connections()) === 0);
+    await waitFor("the attacker's connections closed", async () => (await api.connections()) === 0);
   });
 
   it('1,100 idle sockets get only the cap; descriptors stay bounded, other contexts serve on, silent sockets are closed', async () => {
@@ -119,7 +121,9 @@ describe('the Runtime API under resource attacks', () => {
     await waitFor('silent sockets closed by the headers timeout', async () => (await victim.connections()) === 0);
     const fdsAfter = openFds();
     if (verbose) {
-      console.log(`socket attack: 1100 opened, ${detail} still open at the attacker, ${held} held by the server, fds ${fdsBefore} -> ${fdsDuring} -> ${fdsAfter}`);
+      console.log(
+        `socket attack: 1100 opened, ${detail} still open at the attacker, ${held} held by the server, fds ${fdsBefore} -> ${fdsDuring} -> ${fdsAfter}`,
+      );
     }
     await stop(child);
     expect(held).toBeLessThanOrEqual(RUNTIME_API_LIMITS.maxConnections);

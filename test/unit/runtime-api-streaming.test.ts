@@ -21,7 +21,13 @@ describe('RuntimeApiServer: streamed responses', () => {
     expect(faults.seen).toEqual([]);
   });
 
-  const inv: RuntimeInvocation = { requestId: 's-1', payload: Buffer.from('{}'), deadlineMs: Date.now() + 60_000, functionArn: 'a', traceId: 't' };
+  const inv: RuntimeInvocation = {
+    requestId: 's-1',
+    payload: Buffer.from('{}'),
+    deadlineMs: Date.now() + 60_000,
+    functionArn: 'a',
+    traceId: 't',
+  };
 
   async function take(): Promise<void> {
     expect((await rawRequest(api.port, httpRequest('GET', `${P}/invocation/next`))).status).toBe(200);
@@ -43,7 +49,11 @@ describe('RuntimeApiServer: streamed responses', () => {
       answer: () => answer,
       chunk: (text: string) => socket.write(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`),
       end: (trailers: Record<string, string> = {}) =>
-        socket.write(`0\r\n${Object.entries(trailers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`),
+        socket.write(
+          `0\r\n${Object.entries(trailers)
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join('')}\r\n`,
+        ),
     };
   }
 
@@ -87,7 +97,7 @@ describe('RuntimeApiServer: streamed responses', () => {
     post.socket.destroy();
   });
 
-  it('a caller that does not take streams gets the whole body, or the trailers\' error, as a buffered outcome', async () => {
+  it("a caller that does not take streams gets the whole body, or the trailers' error, as a buffered outcome", async () => {
     const whole = api.deliver(inv);
     await take();
     const post = streamingPost();
@@ -101,12 +111,15 @@ describe('RuntimeApiServer: streamed responses', () => {
     await take();
     const post2 = streamingPost();
     post2.chunk('x');
-    post2.end({ 'Lambda-Runtime-Function-Error-Type': 'Runtime.Boom', 'Lambda-Runtime-Function-Error-Body': Buffer.from('{"e":1}').toString('base64') });
+    post2.end({
+      'Lambda-Runtime-Function-Error-Type': 'Runtime.Boom',
+      'Lambda-Runtime-Function-Error-Body': Buffer.from('{"e":1}').toString('base64'),
+    });
     expect(await failing).toEqual({ kind: 'error', errorType: 'Runtime.Boom', body: Buffer.from('{"e":1}') });
     post2.socket.destroy();
   });
 
-  it('abandon() mid-stream (the invocation timed out) ends it as aborted and closes the runtime\'s request', async () => {
+  it("abandon() mid-stream (the invocation timed out) ends it as aborted and closes the runtime's request", async () => {
     const outcome = api.deliver(inv, { streaming: true });
     await take();
     const post = streamingPost();
@@ -116,7 +129,7 @@ describe('RuntimeApiServer: streamed responses', () => {
     await waitFor('first chunk', () => got.text() === 'going');
     api.abandon();
     expect(await o.end).toEqual({ kind: 'aborted', bytes: 5 });
-    await waitFor('the runtime\'s request closed', () => post.socket.destroyed || post.socket.readableEnded);
+    await waitFor("the runtime's request closed", () => post.socket.destroyed || post.socket.readableEnded);
     post.socket.destroy();
   });
 

@@ -25,10 +25,14 @@ describe('RuntimeApiServer against hostile requests', () => {
   });
 
   async function start(opts: RuntimeApiOptions = {}): Promise<RuntimeApiServer> {
-    const api = await RuntimeApiServer.start('127.0.0.1', {
-      onNext: () => void nexts++,
-      onInitError: (type, body) => void initErrors.push({ type, body: body.toString('utf8') }),
-    }, opts);
+    const api = await RuntimeApiServer.start(
+      '127.0.0.1',
+      {
+        onNext: () => void nexts++,
+        onInitError: (type, body) => void initErrors.push({ type, body: body.toString('utf8') }),
+      },
+      opts,
+    );
     servers.push(api);
     return api;
   }
@@ -64,14 +68,22 @@ describe('RuntimeApiServer against hostile requests', () => {
     await rawRequest(api.port, httpRequest('POST', `${P}/invocation/a/response`, '1', { [header]: '1.250' }));
     expect(await outcome).toEqual({ kind: 'response', body: Buffer.from('1'), runtimeMs: 1.25 });
     ({ outcome } = await delivered(api, 'b'));
-    await rawRequest(api.port, httpRequest('POST', `${P}/invocation/b/error`, '{}', { [header]: 'soon', 'lambda-runtime-function-error-type': 'E' }));
+    await rawRequest(
+      api.port,
+      httpRequest('POST', `${P}/invocation/b/error`, '{}', { [header]: 'soon', 'lambda-runtime-function-error-type': 'E' }),
+    );
     expect(await outcome).toEqual({ kind: 'error', errorType: 'E', body: Buffer.from('{}') });
     expect(((await outcome) as { runtimeMs?: number }).runtimeMs).toBeUndefined();
   });
 
   it('unknown routes and methods: 404 with the Runtime API error shape', async () => {
     const api = await start();
-    for (const [method, path] of [['GET', '/'], ['DELETE', `${P}/invocation/next`], ['POST', `${P}/invocation/x/other`], ['GET', '/%%%']]) {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['DELETE', `${P}/invocation/next`],
+      ['POST', `${P}/invocation/x/other`],
+      ['GET', '/%%%'],
+    ]) {
       const r = await rawRequest(api.port, httpRequest(method, path));
       expect(r.status).toBe(404);
       expect(JSON.parse(r.body)).toMatchObject({ errorType: 'InvalidRequest' });
@@ -138,7 +150,7 @@ describe('RuntimeApiServer against hostile requests', () => {
     first.destroy();
   });
 
-  it('a response past Lambda\'s limit: too-large as soon as the limit is crossed, the rest drained, not kept', async () => {
+  it("a response past Lambda's limit: too-large as soon as the limit is crossed, the rest drained, not kept", async () => {
     const api = await start();
     const { outcome } = await delivered(api);
     const socket = net.connect(api.port, '127.0.0.1');
@@ -188,7 +200,10 @@ describe('RuntimeApiServer against hostile requests', () => {
       expect(refused.closedByServer).toBe(true);
       expect(initErrors).toEqual([]);
       allow = true;
-      const served = await rawRequest(api.port, httpRequest('POST', `${P}/init/error`, '{"x":2}', { 'lambda-runtime-function-error-type': 'E' }));
+      const served = await rawRequest(
+        api.port,
+        httpRequest('POST', `${P}/init/error`, '{"x":2}', { 'lambda-runtime-function-error-type': 'E' }),
+      );
       expect(served.status).toBe(202);
       expect(initErrors).toEqual([{ type: 'E', body: '{"x":2}' }]);
       expect(seen).toEqual(['127.0.0.1', '127.0.0.1']);

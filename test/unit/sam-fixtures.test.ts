@@ -9,7 +9,10 @@ const fixture = (...p: string[]): string => path.join(FIXTURES, ...p);
 
 /** The line of the first line of `file` matching `re` (1-based). */
 function lineOf(file: string, re: RegExp): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => re.test(l));
+  const i = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => re.test(l));
   if (i < 0) throw new Error(`${re} not in ${file}`);
   return i + 1;
 }
@@ -79,7 +82,12 @@ describe('public SAM templates load unchanged', () => {
     const cfg = loadConfigFile(file);
     expect([...cfg.functions.keys()]).toEqual(['HelloWorldServerlessFunction']);
     const fn = cfg.functions.get('HelloWorldServerlessFunction')!;
-    expect(fn).toMatchObject({ handler: 'main.intrinsics_handler', runtime: 'python3.11', timeout: 600, codeDir: fixture('sam-cli-pseudo-params') });
+    expect(fn).toMatchObject({
+      handler: 'main.intrinsics_handler',
+      runtime: 'python3.11',
+      timeout: 600,
+      codeDir: fixture('sam-cli-pseudo-params'),
+    });
     expect(fn.environment).toEqual({ ApplicationId: 'arn:aws:serverlessrepo:us-east-1:077246666028:applications/hello-world' });
     expect(cfg.warnings).toEqual([]);
     const other = loadConfigFile(file, undefined, { parameterOverrides: { 'AWS::Region': 'eu-north-1' } });

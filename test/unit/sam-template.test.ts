@@ -16,7 +16,10 @@ beforeEach(() => (dir = folder.dir));
 
 /** 1-based number of the line holding `text` in the file. */
 function lineOf(file: string, text: string): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  const i = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   if (i < 0) throw new Error(`${text} not in ${file}`);
   return i + 1;
 }
@@ -187,26 +190,71 @@ describe('a template with everything', () => {
     expect(cfg.warnings.sort()).toEqual(
       [
         at('TABLE: !Ref Table', `${env}.TABLE.Ref`, 'Ref Table (a AWS::DynamoDB::Table) gives its logical id locally, as sam local does'),
-        at('TABLE_ARN:', `${env}.TABLE_ARN.Fn::GetAtt`, 'cannot resolve locally: Fn::GetAtt Table.Arn is an attribute of a deployed resource; variable TABLE_ARN ignored'),
-        at('IMPORTED:', `${env}.IMPORTED.Fn::ImportValue`, 'cannot resolve locally: Fn::ImportValue reads an export of another deployed stack; variable IMPORTED ignored'),
-        at('SECRET:', `${env}.SECRET.Ref`, 'cannot resolve locally: parameter Secret has no Default; give it with --parameter-overrides Secret=value; variable SECRET ignored'),
-        at('- arn:aws:lambda', 'Resources.Api.Properties.Layers.1', 'layer arn:aws:lambda:us-east-1:123456789012:layer:remote:1 is not a local LayerVersion of this template and cannot be fetched; the function runs without it'),
-        at('AuthType: AWS_IAM', 'Resources.Api.Properties.FunctionUrlConfig.AuthType', 'AuthType AWS_IAM is not enforced: the URL answers any caller'),
-        at('Events:', 'Resources.Api.Properties.Events', 'not honoured: event sources are not connected; invoke the function through the API (or its URL)'),
-        at('PackageType: Image', 'Resources.Image.Properties.PackageType', 'PackageType Image is not supported (only zip functions: a runtime and code); function Image is left out'),
-        at('s3://bucket', 'Resources.InS3.Properties.CodeUri', 's3://bucket/key.zip is in S3; give a local directory (or run sam build); function InS3 is left out'),
-        at('python3.9', 'Resources.OldRuntime.Properties.Runtime', `runtime python3.9 is not available here (${RUNTIMES.join(', ')}); function OldRuntime is left out`),
+        at(
+          'TABLE_ARN:',
+          `${env}.TABLE_ARN.Fn::GetAtt`,
+          'cannot resolve locally: Fn::GetAtt Table.Arn is an attribute of a deployed resource; variable TABLE_ARN ignored',
+        ),
+        at(
+          'IMPORTED:',
+          `${env}.IMPORTED.Fn::ImportValue`,
+          'cannot resolve locally: Fn::ImportValue reads an export of another deployed stack; variable IMPORTED ignored',
+        ),
+        at(
+          'SECRET:',
+          `${env}.SECRET.Ref`,
+          'cannot resolve locally: parameter Secret has no Default; give it with --parameter-overrides Secret=value; variable SECRET ignored',
+        ),
+        at(
+          '- arn:aws:lambda',
+          'Resources.Api.Properties.Layers.1',
+          'layer arn:aws:lambda:us-east-1:123456789012:layer:remote:1 is not a local LayerVersion of this template and cannot be fetched; the function runs without it',
+        ),
+        at(
+          'AuthType: AWS_IAM',
+          'Resources.Api.Properties.FunctionUrlConfig.AuthType',
+          'AuthType AWS_IAM is not enforced: the URL answers any caller',
+        ),
+        at(
+          'Events:',
+          'Resources.Api.Properties.Events',
+          'not honoured: event sources are not connected; invoke the function through the API (or its URL)',
+        ),
+        at(
+          'PackageType: Image',
+          'Resources.Image.Properties.PackageType',
+          'PackageType Image is not supported (only zip functions: a runtime and code); function Image is left out',
+        ),
+        at(
+          's3://bucket',
+          'Resources.InS3.Properties.CodeUri',
+          's3://bucket/key.zip is in S3; give a local directory (or run sam build); function InS3 is left out',
+        ),
+        at(
+          'python3.9',
+          'Resources.OldRuntime.Properties.Runtime',
+          `runtime python3.9 is not available here (${RUNTIMES.join(', ')}); function OldRuntime is left out`,
+        ),
       ].sort(),
     );
   });
 
   test('--parameter-overrides and pseudo parameter overrides', () => {
     const file = write('template.yaml', FULL);
-    const cfg = loadConfigFile(file, undefined, { parameterOverrides: { Stage: 'prod', Memory: '1024', Secret: 's3cr3t', 'AWS::Region': 'eu-west-1' }, stackName: 'shop' });
+    const cfg = loadConfigFile(file, undefined, {
+      parameterOverrides: { Stage: 'prod', Memory: '1024', Secret: 's3cr3t', 'AWS::Region': 'eu-west-1' },
+      stackName: 'shop',
+    });
     expect([...cfg.functions.keys()]).toEqual(['Api', 'Worker', 'ProdOnly']);
     const api = cfg.functions.get('Api')!;
     expect(api).toMatchObject({ memorySize: 1024, timeout: 30, loggingConfig: { logFormat: 'JSON', applicationLogLevel: 'WARN' } });
-    expect(api.environment).toMatchObject({ SECRET: 's3cr3t', GONE: 'here', PROD_ONLY: 'no', AZ: 'eu-west-1a', ARN: 'arn:aws:lambda:eu-west-1:000000000000:function:Worker' });
+    expect(api.environment).toMatchObject({
+      SECRET: 's3cr3t',
+      GONE: 'here',
+      PROD_ONLY: 'no',
+      AZ: 'eu-west-1a',
+      ARN: 'arn:aws:lambda:eu-west-1:000000000000:function:Worker',
+    });
     expect(cfg.aliases?.get('shop-api-prod')).toBe('Api');
     expect(cfg.functions.get('ProdOnly')).toMatchObject({ runtime: 'nodejs22.x', handler: 'index.handler', memorySize: 512 });
   });
@@ -219,7 +267,9 @@ describe('a template with everything', () => {
     expect(err.key).toBe('Parameters.Memory');
     expect(err.problem).toMatch(/Type Number/);
     const unknown = loadConfigFile(file, undefined, { parameterOverrides: { Nope: 'x' } });
-    expect(unknown.warnings).toContain(`${file}:${lineOf(file, 'Parameters:')}: Parameters: --parameter-overrides names Nope, which is not a parameter of this template`);
+    expect(unknown.warnings).toContain(
+      `${file}:${lineOf(file, 'Parameters:')}: Parameters: --parameter-overrides names Nope, which is not a parameter of this template`,
+    );
   });
 });
 
@@ -231,10 +281,30 @@ describe('errors name the template line of the property', () => {
     ['      MemorySize: 64\n', 'Resources.Fn.Properties.MemorySize', 'MemorySize: 64', /from 128 to 10240 \(got 64\)/],
     ['      Timeout: "901"\n', 'Resources.Fn.Properties.Timeout', 'Timeout:', /from 1 to 900 \(got 901\)/],
     ['      EphemeralStorage:\n        Size: 100\n', 'Resources.Fn.Properties.EphemeralStorage.Size', 'Size: 100', /from 512/],
-    ['      Environment:\n        Variables:\n          AWS_REGION: x\n', 'Resources.Fn.Properties.Environment.Variables.AWS_REGION', 'AWS_REGION', /reserved by Lambda/],
-    ['      LoggingConfig:\n        LogFormat: Text\n        ApplicationLogLevel: WARN\n', 'Resources.Fn.Properties.LoggingConfig.ApplicationLogLevel', 'ApplicationLogLevel', /needs logFormat: JSON/],
-    ['      FunctionUrlConfig:\n        InvokeMode: STREAM\n', 'Resources.Fn.Properties.FunctionUrlConfig.InvokeMode', 'InvokeMode', /BUFFERED, RESPONSE_STREAM/],
-    ['      ProvisionedConcurrencyConfig:\n        ProvisionedConcurrentExecutions: 0\n', 'Resources.Fn.Properties.ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions', 'ProvisionedConcurrentExecutions', /from 1 to 1000/],
+    [
+      '      Environment:\n        Variables:\n          AWS_REGION: x\n',
+      'Resources.Fn.Properties.Environment.Variables.AWS_REGION',
+      'AWS_REGION',
+      /reserved by Lambda/,
+    ],
+    [
+      '      LoggingConfig:\n        LogFormat: Text\n        ApplicationLogLevel: WARN\n',
+      'Resources.Fn.Properties.LoggingConfig.ApplicationLogLevel',
+      'ApplicationLogLevel',
+      /needs logFormat: JSON/,
+    ],
+    [
+      '      FunctionUrlConfig:\n        InvokeMode: STREAM\n',
+      'Resources.Fn.Properties.FunctionUrlConfig.InvokeMode',
+      'InvokeMode',
+      /BUFFERED, RESPONSE_STREAM/,
+    ],
+    [
+      '      ProvisionedConcurrencyConfig:\n        ProvisionedConcurrentExecutions: 0\n',
+      'Resources.Fn.Properties.ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions',
+      'ProvisionedConcurrentExecutions',
+      /from 1 to 1000/,
+    ],
     ['      FunctionName: "has space"\n', 'Resources.Fn.Properties.FunctionName', 'FunctionName', /1 to 64 letters/],
   ])('%s', (props, key, text, problem) => {
     const file = write('template.yaml', fn(props));
@@ -247,7 +317,9 @@ describe('errors name the template line of the property', () => {
   test('a bad value given in Globals names the Globals line', () => {
     const file = write('template.yaml', fn('', 'Globals:\n  Function:\n    MemorySize: 64\n'));
     const err = configError(() => loadConfigFile(file));
-    expect(err.message).toBe(`${file}:${lineOf(file, 'MemorySize: 64')}: Globals.Function.MemorySize: must be an integer from 128 to 10240 (got 64)`);
+    expect(err.message).toBe(
+      `${file}:${lineOf(file, 'MemorySize: 64')}: Globals.Function.MemorySize: must be an integer from 128 to 10240 (got 64)`,
+    );
   });
 
   test('a missing CodeUri directory, and a system directory', () => {
@@ -275,7 +347,7 @@ describe('errors name the template line of the property', () => {
     expect(err.problem).toMatch(/no AWS::Serverless::Function or AWS::Lambda::Function that can run here/);
   });
 
-  test('a FunctionName that is another function\'s logical id', () => {
+  test("a FunctionName that is another function's logical id", () => {
     const text = `${fn('      FunctionName: Other\n')}  Other:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs24.x\n      Handler: a.b\n`;
     const file = write('template.yaml', text);
     expect(configError(() => loadConfigFile(file)).problem).toMatch(/also the logical id of another function/);
@@ -291,7 +363,16 @@ describe('formats and code locations', () => {
           AWSTemplateFormatVersion: '2010-09-09',
           Parameters: { T: { Type: 'Number', Default: '7' } },
           Resources: {
-            Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'python3.12', Handler: 'app.handler', Code: 'src', Timeout: { Ref: 'T' }, Environment: { Variables: { R: { 'Fn::Sub': '${AWS::Region}' } } } } },
+            Fn: {
+              Type: 'AWS::Lambda::Function',
+              Properties: {
+                Runtime: 'python3.12',
+                Handler: 'app.handler',
+                Code: 'src',
+                Timeout: { Ref: 'T' },
+                Environment: { Variables: { R: { 'Fn::Sub': '${AWS::Region}' } } },
+              },
+            },
           },
         },
         null,
@@ -299,7 +380,13 @@ describe('formats and code locations', () => {
       ),
     );
     const fn = loadConfigFile(file).functions.get('Fn')!;
-    expect(fn).toMatchObject({ runtime: 'python3.12', handler: 'app.handler', timeout: 7, codeDir: path.join(dir, 'src'), environment: { R: 'us-east-1' } });
+    expect(fn).toMatchObject({
+      runtime: 'python3.12',
+      handler: 'app.handler',
+      timeout: 7,
+      codeDir: path.join(dir, 'src'),
+      environment: { R: 'us-east-1' },
+    });
   });
 
   test('a .zip CodeUri and a .zip layer are extracted once into a cache, before the function is served', async () => {
@@ -339,7 +426,10 @@ describe('parseParameterOverrides', () => {
       Q: 'a b',
       'AWS::Region': 'eu-west-1',
     });
-    expect(parseParameterOverrides('ParameterKey=Stage,ParameterValue=prod ParameterKey=Msg,ParameterValue="a b"')).toEqual({ Stage: 'prod', Msg: 'a b' });
+    expect(parseParameterOverrides('ParameterKey=Stage,ParameterValue=prod ParameterKey=Msg,ParameterValue="a b"')).toEqual({
+      Stage: 'prod',
+      Msg: 'a b',
+    });
     expect(parseParameterOverrides('Empty=')).toEqual({ Empty: '' });
   });
 });

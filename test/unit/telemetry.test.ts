@@ -63,8 +63,10 @@ const subscription = (port: number, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('Telemetry subscriptions (PUT /2022-07-01/telemetry)', () => {
-  it('takes Lambda\'s defaults when buffering is left out', () => {
-    const p = parseSubscription(body({ schemaVersion: '2022-12-13', types: ['platform'], destination: { protocol: 'HTTP', URI: 'http://sandbox.localdomain:4243' } }));
+  it("takes Lambda's defaults when buffering is left out", () => {
+    const p = parseSubscription(
+      body({ schemaVersion: '2022-12-13', types: ['platform'], destination: { protocol: 'HTTP', URI: 'http://sandbox.localdomain:4243' } }),
+    );
     expect(p.ok && p.subscription.buffering).toEqual({ maxItems: 10000, maxBytes: 262144, timeoutMs: 1000 });
     expect(BUFFERING.timeoutMs).toEqual({ default: 1000, min: 25, max: 30000 });
   });
@@ -76,7 +78,11 @@ describe('Telemetry subscriptions (PUT /2022-07-01/telemetry)', () => {
     ['maxItems below 1,000', { buffering: { maxItems: 999 } }, 'buffering.maxItems must be an integer from 1000 to 10000'],
     ['maxBytes above 1 MiB', { buffering: { maxBytes: 1048577 } }, 'buffering.maxBytes'],
     ['timeoutMs below 25', { buffering: { timeoutMs: 24 } }, 'buffering.timeoutMs must be an integer from 25 to 30000'],
-    ['a host other than sandbox.localdomain', { destination: { protocol: 'HTTP', URI: 'http://169.254.169.254:80/' } }, 'host must be sandbox.localdomain'],
+    [
+      'a host other than sandbox.localdomain',
+      { destination: { protocol: 'HTTP', URI: 'http://169.254.169.254:80/' } },
+      'host must be sandbox.localdomain',
+    ],
     ['no port', { destination: { protocol: 'HTTP', URI: 'http://sandbox.localdomain/x' } }, 'URI port is not provided'],
     ['the reserved port 9001', { destination: { protocol: 'HTTP', URI: 'http://sandbox.localdomain:9001' } }, 'reserved'],
     ['HTTPS', { destination: { protocol: 'HTTP', URI: 'https://sandbox.localdomain:443' } }, 'must use http'],
@@ -111,7 +117,12 @@ describe('Telemetry subscriptions (PUT /2022-07-01/telemetry)', () => {
       await closeServer(server);
     });
 
-    function call(method: string, path: string, headers: Record<string, string>, payload?: string): Promise<{ status: number; body: string }> {
+    function call(
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      payload?: string,
+    ): Promise<{ status: number; body: string }> {
       return new Promise((resolve, reject) => {
         const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
           const chunks: Buffer[] = [];
@@ -127,24 +138,43 @@ describe('Telemetry subscriptions (PUT /2022-07-01/telemetry)', () => {
       const reg = await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'tel' }, '{"events":["INVOKE"]}');
       await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'other' }, '{"events":["INVOKE"]}');
       const ids = api.registered().map((x) => x.id);
-      const ok = await call('PUT', '/2022-07-01/telemetry', { 'Lambda-Extension-Identifier': ids[0], 'content-type': 'application/json' }, JSON.stringify(subscription(4243)));
+      const ok = await call(
+        'PUT',
+        '/2022-07-01/telemetry',
+        { 'Lambda-Extension-Identifier': ids[0], 'content-type': 'application/json' },
+        JSON.stringify(subscription(4243)),
+      );
       expect([ok.status, ok.body]).toEqual([200, '"OK"']);
       expect(api.telemetry.subscriberNames()).toEqual(['tel']);
-      const bad = await call('PUT', '/2022-07-01/telemetry', { 'Lambda-Extension-Identifier': ids[0] }, JSON.stringify(subscription(4243, { types: [] })));
+      const bad = await call(
+        'PUT',
+        '/2022-07-01/telemetry',
+        { 'Lambda-Extension-Identifier': ids[0] },
+        JSON.stringify(subscription(4243, { types: [] })),
+      );
       expect([bad.status, JSON.parse(bad.body).errorType]).toEqual([400, 'ValidationError']);
       const anonymous = await call('PUT', '/2022-07-01/telemetry', {}, JSON.stringify(subscription(4243)));
       expect([anonymous.status, JSON.parse(anonymous.body).errorType]).toEqual([403, 'Extension.MissingExtensionIdentifier']);
       // Init ends once both have asked for their first event; subscriptions close with it.
-      for (const id of ids) void call('GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': id }).catch(() => undefined);
+      for (const id of ids)
+        void call('GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': id }).catch(() => undefined);
       await api.initDone();
-      const late = await call('PUT', '/2022-07-01/telemetry/', { 'Lambda-Extension-Identifier': ids[1] }, JSON.stringify(subscription(4244)));
-      expect([late.status, JSON.parse(late.body)]).toEqual([403, { errorType: 'Telemetry.SubscriptionClosed', errorMessage: 'Telemetry API subscription is closed' }]);
+      const late = await call(
+        'PUT',
+        '/2022-07-01/telemetry/',
+        { 'Lambda-Extension-Identifier': ids[1] },
+        JSON.stringify(subscription(4244)),
+      );
+      expect([late.status, JSON.parse(late.body)]).toEqual([
+        403,
+        { errorType: 'Telemetry.SubscriptionClosed', errorMessage: 'Telemetry API subscription is closed' },
+      ]);
       expect(reg.status).toBe(200);
     });
   });
 });
 
-describe('Telemetry delivery to the extension\'s listener', () => {
+describe("Telemetry delivery to the extension's listener", () => {
   let listener: Listener;
   let timers: FakeClock;
   let telemetry: TelemetryApi;
@@ -174,13 +204,17 @@ describe('Telemetry delivery to the extension\'s listener', () => {
     expect(batch.path).toBe('/telemetry');
     expect(batch.host).toBe(`sandbox.localdomain:${listener.port}`);
     expect(batch.events).toEqual([
-      { time: '2024-05-01T12:00:00.000Z', type: 'platform.telemetrySubscription', record: { name: 'tel', state: 'Subscribed', types: ['platform', 'function'] } },
+      {
+        time: '2024-05-01T12:00:00.000Z',
+        type: 'platform.telemetrySubscription',
+        record: { name: 'tel', state: 'Subscribed', types: ['platform', 'function'] },
+      },
       { time: '2024-05-01T12:00:00.000Z', type: 'platform.start', record: { requestId: 'r1', version: '$LATEST' } },
       { time: '2024-05-01T12:00:00.000Z', type: 'function', record: 'hello from the handler' },
     ]);
   });
 
-  it('waits for the container\'s address before delivering', async () => {
+  it("waits for the container's address before delivering", async () => {
     telemetry.subscribe('tel', body(subscription(listener.port)));
     timers.advance(100);
     await settle();
@@ -218,7 +252,10 @@ describe('Telemetry delivery to the extension\'s listener', () => {
   it('a listener that does not answer blocks nothing: past the buffer, events are dropped and then reported by platform.logsDropped', async () => {
     telemetry.setSandboxAddress('127.0.0.1');
     listener.status = () => 'hang';
-    telemetry.subscribe('tel', body(subscription(listener.port, { types: ['function', 'platform'], buffering: { maxItems: 1000, timeoutMs: 25 } })));
+    telemetry.subscribe(
+      'tel',
+      body(subscription(listener.port, { types: ['function', 'platform'], buffering: { maxItems: 1000, timeoutMs: 25 } })),
+    );
     timers.advance(25); // the subscription event goes out, and the listener sits on it
     await until(() => listener.hanging === 1);
     for (let i = 0; i < 1500; i++) telemetry.emit(logEvent('function', timers.now(), `line ${i}`)); // returns at once
@@ -234,7 +271,10 @@ describe('Telemetry delivery to the extension\'s listener', () => {
     telemetry.setSandboxAddress('127.0.0.1');
     let fail = true;
     listener.status = () => (fail ? 500 : 200);
-    telemetry.subscribe('tel', body(subscription(listener.port, { types: ['function', 'platform'], buffering: { maxItems: 1000, timeoutMs: 25 } })));
+    telemetry.subscribe(
+      'tel',
+      body(subscription(listener.port, { types: ['function', 'platform'], buffering: { maxItems: 1000, timeoutMs: 25 } })),
+    );
     timers.advance(25);
     await until(() => listener.batches.length === 1); // refused: retried later
     await settle();
@@ -269,35 +309,78 @@ describe('Telemetry events (schema 2022-12-13)', () => {
   const at = Date.parse('2024-05-01T12:00:01.234Z');
   const tracing = { type: 'X-Amzn-Trace-Id' as const, value: 'Root=1-a-b;Parent=c;Sampled=0' };
 
-  it('platform.report carries the REPORT line\'s figures', () => {
-    const e = platformEvents.report(at, { requestId: 'r1', status: 'success', durationMs: 2599.404, memorySizeMB: 128, maxMemoryUsedMB: 94, initDurationMs: 549.041, tracing });
+  it("platform.report carries the REPORT line's figures", () => {
+    const e = platformEvents.report(at, {
+      requestId: 'r1',
+      status: 'success',
+      durationMs: 2599.404,
+      memorySizeMB: 128,
+      maxMemoryUsedMB: 94,
+      initDurationMs: 549.041,
+      tracing,
+    });
     expect(e).toEqual({
       time: '2024-05-01T12:00:01.234Z',
       type: 'platform.report',
-      record: { requestId: 'r1', status: 'success', tracing, metrics: { durationMs: 2599.4, billedDurationMs: 2600, memorySizeMB: 128, maxMemoryUsedMB: 94, initDurationMs: 549.04 } },
+      record: {
+        requestId: 'r1',
+        status: 'success',
+        tracing,
+        metrics: { durationMs: 2599.4, billedDurationMs: 2600, memorySizeMB: 128, maxMemoryUsedMB: 94, initDurationMs: 549.04 },
+      },
     });
     const line = reportLine({ requestId: 'r1', durationMs: 2599.404, memorySizeMb: 128, maxMemoryUsedMb: 94, initDurationMs: 549.041 });
-    expect(line).toContain('Duration: 2599.40 ms\tBilled Duration: 2600 ms\tMemory Size: 128 MB\tMax Memory Used: 94 MB\tInit Duration: 549.04 ms');
+    expect(line).toContain(
+      'Duration: 2599.40 ms\tBilled Duration: 2600 ms\tMemory Size: 128 MB\tMax Memory Used: 94 MB\tInit Duration: 549.04 ms',
+    );
   });
 
-  it('a timed-out invocation\'s report has status timeout and no init duration when warm', () => {
-    const e = platformEvents.report(at, { requestId: 'r2', status: 'timeout', errorType: 'Sandbox.Timedout', durationMs: 3000, memorySizeMB: 128, maxMemoryUsedMB: 60 });
-    expect(e.record).toEqual({ requestId: 'r2', status: 'timeout', errorType: 'Sandbox.Timedout', metrics: { durationMs: 3000, billedDurationMs: 3000, memorySizeMB: 128, maxMemoryUsedMB: 60 } });
+  it("a timed-out invocation's report has status timeout and no init duration when warm", () => {
+    const e = platformEvents.report(at, {
+      requestId: 'r2',
+      status: 'timeout',
+      errorType: 'Sandbox.Timedout',
+      durationMs: 3000,
+      memorySizeMB: 128,
+      maxMemoryUsedMB: 60,
+    });
+    expect(e.record).toEqual({
+      requestId: 'r2',
+      status: 'timeout',
+      errorType: 'Sandbox.Timedout',
+      metrics: { durationMs: 3000, billedDurationMs: 3000, memorySizeMB: 128, maxMemoryUsedMB: 60 },
+    });
   });
 
   it('init events', () => {
-    expect(platformEvents.initStart(at, { initializationType: 'on-demand', phase: 'init', functionName: 'f', functionVersion: '$LATEST' })).toEqual({
+    expect(
+      platformEvents.initStart(at, { initializationType: 'on-demand', phase: 'init', functionName: 'f', functionVersion: '$LATEST' }),
+    ).toEqual({
       time: '2024-05-01T12:00:01.234Z',
       type: 'platform.initStart',
       record: { initializationType: 'on-demand', phase: 'init', functionName: 'f', functionVersion: '$LATEST' },
     });
-    expect(platformEvents.initRuntimeDone(at, { initializationType: 'on-demand', phase: 'init', status: 'error', errorType: 'Runtime.ExitError' }).record).toEqual({
+    expect(
+      platformEvents.initRuntimeDone(at, {
+        initializationType: 'on-demand',
+        phase: 'init',
+        status: 'error',
+        errorType: 'Runtime.ExitError',
+      }).record,
+    ).toEqual({
       initializationType: 'on-demand',
       phase: 'init',
       status: 'error',
       errorType: 'Runtime.ExitError',
     });
-    expect(platformEvents.initReport(at, { initializationType: 'provisioned-concurrency', phase: 'invoke', status: 'timeout', durationMs: 10000.004 }).record).toEqual({
+    expect(
+      platformEvents.initReport(at, {
+        initializationType: 'provisioned-concurrency',
+        phase: 'invoke',
+        status: 'timeout',
+        durationMs: 10000.004,
+      }).record,
+    ).toEqual({
       initializationType: 'provisioned-concurrency',
       phase: 'invoke',
       status: 'timeout',
@@ -307,18 +390,28 @@ describe('Telemetry events (schema 2022-12-13)', () => {
 
   it('invoke events', () => {
     expect(platformEvents.start(at, { requestId: 'r1', tracing }).record).toEqual({ requestId: 'r1', version: '$LATEST', tracing });
-    expect(platformEvents.runtimeDone(at, { requestId: 'r1', status: 'success', durationMs: 12.345, producedBytes: 8, tracing }).record).toEqual({
+    expect(
+      platformEvents.runtimeDone(at, { requestId: 'r1', status: 'success', durationMs: 12.345, producedBytes: 8, tracing }).record,
+    ).toEqual({
       requestId: 'r1',
       status: 'success',
       tracing,
       metrics: { durationMs: 12.35, producedBytes: 8 },
     });
-    expect(platformEvents.extension(at, { name: 'log-extension', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] }).record).toEqual({ name: 'log-extension', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] });
+    expect(platformEvents.extension(at, { name: 'log-extension', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] }).record).toEqual({
+      name: 'log-extension',
+      state: 'Ready',
+      events: ['INVOKE', 'SHUTDOWN'],
+    });
   });
 
   it('log lines: strings, or the object of a JSON line with JSON log format', () => {
     expect(logEvent('function', at, '{"level":"INFO","message":"hi"}', 'JSON').record).toEqual({ level: 'INFO', message: 'hi' });
     expect(logEvent('function', at, '{"level":"INFO","message":"hi"}', 'Text').record).toBe('{"level":"INFO","message":"hi"}');
-    expect(logEvent('extension', at, 'not json', 'JSON')).toEqual({ time: '2024-05-01T12:00:01.234Z', type: 'extension', record: 'not json' });
+    expect(logEvent('extension', at, 'not json', 'JSON')).toEqual({
+      time: '2024-05-01T12:00:01.234Z',
+      type: 'extension',
+      record: 'not json',
+    });
   });
 });

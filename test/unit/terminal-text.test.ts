@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { streamLogSink } from '../../src/logging/log-sink';
 import { escapeControlChars } from '../../src/logging/terminal-text';
 
-describe('escapeControlChars (what a function printed, on up\'s terminal)', () => {
+describe("escapeControlChars (what a function printed, on up's terminal)", () => {
   it('shows control characters as text, as a log viewer does', () => {
     expect(escapeControlChars('\x1b]0;pwned\x07')).toBe('\\x1b]0;pwned\\x07');
     expect(escapeControlChars('\rREPORT fake')).toBe('\\rREPORT fake');
@@ -17,7 +17,7 @@ describe('escapeControlChars (what a function printed, on up\'s terminal)', () =
     expect(escapeControlChars('héllo wörld ✓ 🚀 \\x1b')).toBe('héllo wörld ✓ 🚀 \\x1b');
   });
 
-  it('the terminal sink escapes the function\'s text, not its prefix', () => {
+  it("the terminal sink escapes the function's text, not its prefix", () => {
     const out = new PassThrough();
     const chunks: string[] = [];
     out.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));

@@ -38,9 +38,14 @@ describe('engine errors', () => {
   });
 
   it('names the endpoint of the client in use', () => {
-    const e = asEngineError({ modem: { socketPath: '/tmp/p/docker.sock' } } as unknown as Docker, Object.assign(new Error('connect ENOENT /tmp/p/docker.sock'), { code: 'ENOENT' }));
+    const e = asEngineError(
+      { modem: { socketPath: '/tmp/p/docker.sock' } } as unknown as Docker,
+      Object.assign(new Error('connect ENOENT /tmp/p/docker.sock'), { code: 'ENOENT' }),
+    );
     expect(e).toBeInstanceOf(ServiceException);
-    expect((e as ServiceException).message).toBe('Docker engine unreachable at unix:///tmp/p/docker.sock: connect ENOENT /tmp/p/docker.sock');
+    expect((e as ServiceException).message).toBe(
+      'Docker engine unreachable at unix:///tmp/p/docker.sock: connect ENOENT /tmp/p/docker.sock',
+    );
     const other = new Error('boom');
     expect(asEngineError({ modem: {} } as unknown as Docker, other)).toBe(other);
   });

@@ -8,7 +8,12 @@ describe('Upkeep', () => {
     const clock = new FakeClock();
     const ran: string[] = [];
     const errors: unknown[] = [];
-    const upkeep = new Upkeep(clock, 1000, [() => ran.push('a'), () => Promise.reject(new Error('b failed')), async () => ran.push('c')], (e) => errors.push(e));
+    const upkeep = new Upkeep(
+      clock,
+      1000,
+      [() => ran.push('a'), () => Promise.reject(new Error('b failed')), async () => ran.push('c')],
+      (e) => errors.push(e),
+    );
     upkeep.start();
     clock.advance(1000);
     await flush();

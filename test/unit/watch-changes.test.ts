@@ -12,7 +12,10 @@ describe('classifyChanges', () => {
   it('maps paths to functions.yaml and to every function whose code folder holds them', () => {
     expect(classifyChanges(['/p/fns/a/index.js'], '/p/functions.yaml', fns)).toEqual({ config: false, code: new Set(['a', 'a2', 'root']) });
     expect(classifyChanges(['/p/functions.yaml'], '/p/functions.yaml', fns.slice(0, 3))).toEqual({ config: true, code: new Set() });
-    expect(classifyChanges(['/p/fns/bb/x.js', '/elsewhere'], '/p/functions.yaml', fns.slice(0, 3))).toEqual({ config: false, code: new Set() });
+    expect(classifyChanges(['/p/fns/bb/x.js', '/elsewhere'], '/p/functions.yaml', fns.slice(0, 3))).toEqual({
+      config: false,
+      code: new Set(),
+    });
   });
 
   it('watches each folder once and none inside another', () => {
@@ -26,8 +29,14 @@ describe('classifyChanges', () => {
       fnConfig('y', { codeDir: '/t/y', layers: ['/t/layers/common'] }),
       fnConfig('z', { codeDir: '/t/z', layers: [] }),
     ];
-    expect(classifyChanges(['/t/layers/common/nodejs/lib.js'], '/t/template.yaml', withLayers)).toEqual({ config: false, code: new Set(['x', 'y']) });
-    expect(classifyChanges(['/t/layers/x/bin/tool', '/t/template.yaml'], '/t/template.yaml', withLayers)).toEqual({ config: true, code: new Set(['x']) });
+    expect(classifyChanges(['/t/layers/common/nodejs/lib.js'], '/t/template.yaml', withLayers)).toEqual({
+      config: false,
+      code: new Set(['x', 'y']),
+    });
+    expect(classifyChanges(['/t/layers/x/bin/tool', '/t/template.yaml'], '/t/template.yaml', withLayers)).toEqual({
+      config: true,
+      code: new Set(['x']),
+    });
     expect(codeFolders(withLayers)).toEqual(['/t/x', '/t/y', '/t/z', '/t/layers/x', '/t/layers/common']);
   });
 });

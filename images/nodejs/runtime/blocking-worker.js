@@ -52,7 +52,8 @@ port2.on('message', async (/** @type {import('./transport').ApiRequest[]} */ req
   try {
     for (const r of requests) responses.push(await send(r, true));
   } catch (err) {
-    error = err instanceof Error ? `${err.message}${/** @type {any} */ (err).code ? ` (${/** @type {any} */ (err).code})` : ''}` : String(err);
+    error =
+      err instanceof Error ? `${err.message}${/** @type {any} */ (err).code ? ` (${/** @type {any} */ (err).code})` : ''}` : String(err);
   }
   port2.postMessage({ responses, error });
   Atomics.store(signal, 0, 1);

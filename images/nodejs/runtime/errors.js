@@ -55,7 +55,13 @@ for (const cls of [
  */
 function looksLikeError(obj) {
   return Boolean(
-    obj && obj.name && obj.message && obj.stack && typeof obj.name === 'string' && typeof obj.message === 'string' && typeof obj.stack === 'string',
+    obj &&
+    obj.name &&
+    obj.message &&
+    obj.stack &&
+    typeof obj.name === 'string' &&
+    typeof obj.message === 'string' &&
+    typeof obj.stack === 'string',
   );
 }
 

@@ -141,7 +141,9 @@ function createLogger({ env, write, now = () => new Date() }) {
   const log = (level, args) => {
     if (!enabled(level)) return;
     const time = now().toISOString();
-    const line = json ? formatJson(time, currentRequestId(), currentTenantId(), level, args) : formatText(time, currentRequestId(), level, args);
+    const line = json
+      ? formatJson(time, currentRequestId(), currentTenantId(), level, args)
+      : formatText(time, currentRequestId(), level, args);
     write(line.replace(/\n/g, '\r') + '\n');
   };
   return {
@@ -164,7 +166,9 @@ function patchConsole(target, logger) {
   /** @param {Level} level */
   const method = (level) =>
     // (message, ...params) as the RIC: console.log() prints "undefined", as on Lambda
-    logger.enabled(level) ? (/** @type {unknown} */ message, /** @type {unknown[]} */ ...params) => logger.log(level, [message, ...params]) : nop;
+    logger.enabled(level)
+      ? (/** @type {unknown} */ message, /** @type {unknown[]} */ ...params) => logger.log(level, [message, ...params])
+      : nop;
   target.trace = method(LEVELS.TRACE);
   target.debug = method(LEVELS.DEBUG);
   target.info = method(LEVELS.INFO);

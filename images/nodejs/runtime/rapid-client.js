@@ -17,7 +17,7 @@ const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 /** @param {string} value */
 function sanitizeHeader(value) {
   // Node refuses control and non-ASCII characters in header values
-   
+
   return String(value).replace(/[^\t\x20-\x7e]/g, '?');
 }
 
@@ -45,7 +45,12 @@ const NEXT = () => ({ method: 'GET', path: `${PREFIX}/invocation/next` });
  */
 function errorRequest(urlPath, error) {
   const response = toRapidResponse(error);
-  return { method: 'POST', path: urlPath, body: JSON.stringify(response), headers: { [ERROR_TYPE_HEADER]: sanitizeHeader(response.errorType) } };
+  return {
+    method: 'POST',
+    path: urlPath,
+    body: JSON.stringify(response),
+    headers: { [ERROR_TYPE_HEADER]: sanitizeHeader(response.errorType) },
+  };
 }
 
 const SHUTDOWN_HEADER = 'lambda-runtime-orchestrator-shutdown';

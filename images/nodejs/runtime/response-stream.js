@@ -15,9 +15,40 @@ const TRAILER_ERROR_BODY = 'Lambda-Runtime-Function-Error-Body';
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
 // What the handler sees of the request: a writable, nothing of the HTTP client underneath.
-const METHODS = ['cork', 'destroy', 'end', 'uncork', 'write', 'addListener', 'emit', 'eventNames', 'getMaxListeners', 'listenerCount', 'listeners', 'off', 'on', 'once', 'prependListener', 'prependOnceListener', 'rawListeners', 'removeAllListeners', 'removeListener', 'setMaxListeners', 'setContentType'];
+const METHODS = [
+  'cork',
+  'destroy',
+  'end',
+  'uncork',
+  'write',
+  'addListener',
+  'emit',
+  'eventNames',
+  'getMaxListeners',
+  'listenerCount',
+  'listeners',
+  'off',
+  'on',
+  'once',
+  'prependListener',
+  'prependOnceListener',
+  'rawListeners',
+  'removeAllListeners',
+  'removeListener',
+  'setMaxListeners',
+  'setContentType',
+];
 const PROPS_READ_WRITE = ['destroyed', 'writable', '_onBeforeFirstWrite'];
-const PROPS_READ_ONLY = ['writableFinished', 'writableObjectMode', 'writableBuffer', 'writableEnded', 'writableNeedDrain', 'writableHighWaterMark', 'writableCorked', 'writableLength'];
+const PROPS_READ_ONLY = [
+  'writableFinished',
+  'writableObjectMode',
+  'writableBuffer',
+  'writableEnded',
+  'writableNeedDrain',
+  'writableHighWaterMark',
+  'writableCorked',
+  'writableLength',
+];
 
 /**
  * @param {any} inner
@@ -26,9 +57,13 @@ const PROPS_READ_ONLY = ['writableFinished', 'writableObjectMode', 'writableBuff
 function writableOnly(inner) {
   const stream = Object.fromEntries(METHODS.map((m) => [m, inner[m].bind(inner)]));
   for (const p of PROPS_READ_WRITE) {
-    Object.defineProperty(stream, p, { get: () => inner[p], set: (v) => {
+    Object.defineProperty(stream, p, {
+      get: () => inner[p],
+      set: (v) => {
         inner[p] = v;
-      }, enumerable: true });
+      },
+      enumerable: true,
+    });
   }
   for (const p of PROPS_READ_ONLY) Object.defineProperty(stream, p, { get: () => inner[p], enumerable: true });
   return stream;
@@ -108,7 +143,6 @@ function createResponseStream(client, id, options = {}) {
       if (req.writableEnded || req.destroyed) return resolve(undefined);
       const error = toRapidResponse(err);
       req.addTrailers({
-         
         [TRAILER_ERROR_TYPE]: String(error.errorType).replace(/[^\t\x20-\x7e]/g, '?'),
         [TRAILER_ERROR_BODY]: Buffer.from(JSON.stringify(error)).toString('base64'),
       });

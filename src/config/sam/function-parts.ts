@@ -22,7 +22,12 @@ export interface FunctionInput {
 
 export type Resolve = (s: Sourced | undefined, what: string) => unknown;
 
-export function environment(props: FunctionProperties, resolve: Resolve, raw: Record<string, unknown>, origins: Map<string, KeyPath>): void {
+export function environment(
+  props: FunctionProperties,
+  resolve: Resolve,
+  raw: Record<string, unknown>,
+  origins: Map<string, KeyPath>,
+): void {
   const vars = props.map(['Environment', 'Variables']);
   if (vars.size === 0) return;
   const env: Record<string, unknown> = {};
@@ -43,7 +48,13 @@ export function environment(props: FunctionProperties, resolve: Resolve, raw: Re
   raw.environment = env;
 }
 
-export function layers(input: FunctionInput, props: FunctionProperties, resolve: Resolve, raw: Record<string, unknown>, origins: Map<string, KeyPath>): void {
+export function layers(
+  input: FunctionInput,
+  props: FunctionProperties,
+  resolve: Resolve,
+  raw: Record<string, unknown>,
+  origins: Map<string, KeyPath>,
+): void {
   const items = props.list('Layers');
   const dirs: string[] = [];
   for (const item of items) {
@@ -59,7 +70,10 @@ export function layers(input: FunctionInput, props: FunctionProperties, resolve:
     }
     const v = resolve(item, 'layer');
     for (const arn of Array.isArray(v) ? v : v === undefined ? [] : [v]) {
-      input.c.warn(item.path, `layer ${String(arn)} is not a local LayerVersion of this template and cannot be fetched; the function runs without it`);
+      input.c.warn(
+        item.path,
+        `layer ${String(arn)} is not a local LayerVersion of this template and cannot be fetched; the function runs without it`,
+      );
     }
   }
   if (items.length > 0) {
@@ -68,7 +82,12 @@ export function layers(input: FunctionInput, props: FunctionProperties, resolve:
   }
 }
 
-export function loggingConfig(props: FunctionProperties, resolve: Resolve, raw: Record<string, unknown>, origins: Map<string, KeyPath>): void {
+export function loggingConfig(
+  props: FunctionProperties,
+  resolve: Resolve,
+  raw: Record<string, unknown>,
+  origins: Map<string, KeyPath>,
+): void {
   const cfg = props.map(['LoggingConfig']);
   if (cfg.size === 0) return;
   const out: Record<string, unknown> = {};
@@ -88,7 +107,13 @@ export function loggingConfig(props: FunctionProperties, resolve: Resolve, raw: 
   origins.set('loggingConfig', [...cfg.values()][0].path.slice(0, -1));
 }
 
-export function functionUrl(input: FunctionInput, props: FunctionProperties, resolve: Resolve, raw: Record<string, unknown>, origins: Map<string, KeyPath>): void {
+export function functionUrl(
+  input: FunctionInput,
+  props: FunctionProperties,
+  resolve: Resolve,
+  raw: Record<string, unknown>,
+  origins: Map<string, KeyPath>,
+): void {
   const own = props.map(['FunctionUrlConfig']);
   const cfg = own.size > 0 ? own : input.urlConfig ? urlResource(input.urlConfig) : new Map<string, Sourced>();
   if (cfg.size === 0) return;

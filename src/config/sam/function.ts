@@ -23,7 +23,6 @@ export interface SamFunction {
   functionName?: string;
 }
 
-
 /** Properties that change what a function does on Lambda and are not reproduced here, with why. */
 const NOT_HONOURED: Record<string, string> = {
   Events: 'event sources are not connected; invoke the function through the API (or its URL)',
@@ -75,13 +74,15 @@ export function samFunction(input: FunctionInput): SamFunction | undefined {
     }
   }
   const pkg = props.get('PackageType');
-  if (resolve(pkg, 'PackageType') === 'Image') return skip(pkg!.path, 'PackageType Image is not supported (only zip functions: a runtime and code)');
+  if (resolve(pkg, 'PackageType') === 'Image')
+    return skip(pkg!.path, 'PackageType Image is not supported (only zip functions: a runtime and code)');
 
   const rt = props.get('Runtime');
   const runtime = resolve(rt, 'Runtime');
   if (!rt) return c.fail([...resPath, 'Properties', 'Runtime'], `required (in function ${id}): a zip function names its runtime`, 'key');
   if (runtime === undefined) return skip(rt.path, 'its Runtime cannot be resolved');
-  if (!(RUNTIMES as readonly unknown[]).includes(runtime)) return skip(rt.path, `runtime ${String(runtime)} is not available here (${RUNTIMES.join(', ')})`);
+  if (!(RUNTIMES as readonly unknown[]).includes(runtime))
+    return skip(rt.path, `runtime ${String(runtime)} is not available here (${RUNTIMES.join(', ')})`);
   set('runtime', rt, runtime);
 
   const code = codeOf(input, props, resolve);
@@ -97,7 +98,11 @@ export function samFunction(input: FunctionInput): SamFunction | undefined {
   set('timeout', props.get('Timeout'), resolve(props.get('Timeout'), 'Timeout'));
   const storage = props.map(['EphemeralStorage']).get('Size');
   set('ephemeralStorageSize', storage, resolve(storage, 'EphemeralStorage.Size'));
-  set('reservedConcurrency', props.get('ReservedConcurrentExecutions'), resolve(props.get('ReservedConcurrentExecutions'), 'ReservedConcurrentExecutions'));
+  set(
+    'reservedConcurrency',
+    props.get('ReservedConcurrentExecutions'),
+    resolve(props.get('ReservedConcurrentExecutions'), 'ReservedConcurrentExecutions'),
+  );
   const provisioned = props.map(['ProvisionedConcurrencyConfig']).get('ProvisionedConcurrentExecutions');
   set('provisionedConcurrency', provisioned, resolve(provisioned, 'ProvisionedConcurrencyConfig'));
 
@@ -112,10 +117,14 @@ export function samFunction(input: FunctionInput): SamFunction | undefined {
   }
   const arch = props.get('Architectures');
   const archs = resolve(arch, 'Architectures');
-  if (arch && Array.isArray(archs) && archs.some((a) => a !== HOST_ARCH)) c.warn(arch.path, `${archs.join(', ')}: contexts run on this host's architecture (${HOST_ARCH})`);
+  if (arch && Array.isArray(archs) && archs.some((a) => a !== HOST_ARCH))
+    c.warn(arch.path, `${archs.join(', ')}: contexts run on this host's architecture (${HOST_ARCH})`);
   const buildMethod = isMapping(resource.Metadata) ? resource.Metadata.BuildMethod : undefined;
   if (buildMethod !== undefined && !input.built) {
-    c.warn([...resPath, 'Metadata', 'BuildMethod'], `built by sam build (${String(buildMethod)}): run \`sam build\` and use .aws-sam/build/template.yaml`);
+    c.warn(
+      [...resPath, 'Metadata', 'BuildMethod'],
+      `built by sam build (${String(buildMethod)}): run \`sam build\` and use .aws-sam/build/template.yaml`,
+    );
   }
   const name = props.get('FunctionName');
   const functionName = resolve(name, 'FunctionName');
@@ -130,7 +139,9 @@ function codeOf(input: FunctionInput, props: FunctionProperties, resolve: Resolv
   const inline = props.get('InlineCode');
   if (inline) {
     const text = resolve(inline, 'InlineCode');
-    return typeof text === 'string' ? fromLocation(inlineCode(text, rt), inline.path) : { unsupported: 'its InlineCode cannot be resolved', path: inline.path };
+    return typeof text === 'string'
+      ? fromLocation(inlineCode(text, rt), inline.path)
+      : { unsupported: 'its InlineCode cannot be resolved', path: inline.path };
   }
   const uri = props.get('CodeUri') ?? props.get('Code');
   const resPath = ['Resources', input.id, 'Properties'];

@@ -25,7 +25,8 @@ export const MAX_INTRINSIC_STEPS = 1_000_000;
 /** Longest string an intrinsic may build: no more than a config file may hold. */
 export const MAX_RESOLVED_CHARS = MAX_CONFIG_FILE_BYTES;
 
-const own = (obj: unknown, key: string): boolean => typeof obj === 'object' && obj !== null && Object.prototype.hasOwnProperty.call(obj, key);
+const own = (obj: unknown, key: string): boolean =>
+  typeof obj === 'object' && obj !== null && Object.prototype.hasOwnProperty.call(obj, key);
 
 export interface TemplateContext {
   /** Parameter values (strings, or lists for list types); undefined = no Default and no override. */
@@ -188,7 +189,10 @@ export class Resolver {
         return this.str(text, [...path, '1']).split(this.str(sep, [...path, '0']));
       }
       case 'Fn::FindInMap':
-        return this.findInMap(this.args(arg, 3, path, fn).map((v, i) => this.str(v, [...path, String(i)])), path);
+        return this.findInMap(
+          this.args(arg, 3, path, fn).map((v, i) => this.str(v, [...path, String(i)])),
+          path,
+        );
       case 'Fn::Base64':
         return this.built(Buffer.from(this.str(arg, path), 'utf8').toString('base64'), path, fn);
       case 'Fn::GetAZs':
@@ -206,7 +210,8 @@ export class Resolver {
     const key = at.join('\0');
     if (this.mapped.has(key)) {
       const known = this.mapped.get(key);
-      if (known === undefined) this.ctx.fail(path, `Fn::FindInMap ${map}.${top}.${second} refers to itself (through Mappings.${map}.${top}.${second})`);
+      if (known === undefined)
+        this.ctx.fail(path, `Fn::FindInMap ${map}.${top}.${second} refers to itself (through Mappings.${map}.${top}.${second})`);
       return known;
     }
     const level = (obj: unknown, k: string): unknown => (own(obj, k) ? (obj as Record<string, unknown>)[k] : undefined);

@@ -21,11 +21,7 @@ export function pseudoParameters(region: string, stackName: string): Record<stri
  * them; list types are split at commas. A Number that is not a number, or a value outside
  * AllowedValues, is an error, as CloudFormation refuses it.
  */
-export function parameterValues(
-  c: Checker,
-  raw: unknown,
-  overrides: Record<string, string>,
-): Map<string, string | string[] | undefined> {
+export function parameterValues(c: Checker, raw: unknown, overrides: Record<string, string>): Map<string, string | string[] | undefined> {
   const params = new Map<string, string | string[] | undefined>();
   const decl = raw === undefined || raw === null ? {} : raw;
   if (!isMapping(decl)) c.fail(['Parameters'], `must be a mapping (got ${describe(decl)})`);
@@ -50,7 +46,8 @@ export function parameterValues(
     params.set(name, type === 'CommaDelimitedList' || type.startsWith('List<') ? text.split(',').map((s) => s.trim()) : text);
   }
   for (const name of Object.keys(overrides)) {
-    if (!params.has(name) && !name.startsWith('AWS::')) c.warn(['Parameters'], `--parameter-overrides names ${name}, which is not a parameter of this template`, 'key');
+    if (!params.has(name) && !name.startsWith('AWS::'))
+      c.warn(['Parameters'], `--parameter-overrides names ${name}, which is not a parameter of this template`, 'key');
   }
   return params;
 }

@@ -9,8 +9,25 @@ import { YamlNodeError } from '../yaml-bounds';
 import type { AliasTargets } from '../yaml-file';
 
 const FN_TAGS = [
-  'Sub', 'GetAtt', 'If', 'Join', 'Select', 'Split', 'FindInMap', 'Equals', 'Not', 'And', 'Or',
-  'ImportValue', 'Base64', 'GetAZs', 'Cidr', 'Length', 'ToJsonString', 'Transform', 'ForEach',
+  'Sub',
+  'GetAtt',
+  'If',
+  'Join',
+  'Select',
+  'Split',
+  'FindInMap',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'ImportValue',
+  'Base64',
+  'GetAZs',
+  'Cidr',
+  'Length',
+  'ToJsonString',
+  'Transform',
+  'ForEach',
 ];
 
 /** `!Ref` -> `Ref`, `!Condition` -> `Condition`, `!Sub` -> `Fn::Sub`; undefined for other tags. */

@@ -63,16 +63,28 @@ class TemplateChecker extends Checker {
   }
 }
 
-export function loadTemplate(file: string, data: unknown, locator: Locator, defaults: Defaults, options: TemplateOptions = {}): ProjectConfig {
+export function loadTemplate(
+  file: string,
+  data: unknown,
+  locator: Locator,
+  defaults: Defaults,
+  options: TemplateOptions = {},
+): ProjectConfig {
   const c = new Checker(file, locator);
   const t = data as Record<string, unknown>;
   const baseDir = path.dirname(file);
-  const resources = isMapping(t.Resources) ? (t.Resources as Record<string, Record<string, unknown>>) : c.fail(['Resources'], 'required: a mapping of resources', 'key');
+  const resources = isMapping(t.Resources)
+    ? (t.Resources as Record<string, Record<string, unknown>>)
+    : c.fail(['Resources'], 'required: a mapping of resources', 'key');
   const overrides = options.parameterOverrides ?? {};
-  const pseudo = pseudoParameters(overrides['AWS::Region'] ?? defaults.settings.region, overrides['AWS::StackName'] ?? options.stackName ?? 'local');
+  const pseudo = pseudoParameters(
+    overrides['AWS::Region'] ?? defaults.settings.region,
+    overrides['AWS::StackName'] ?? options.stackName ?? 'local',
+  );
   for (const [k, v] of Object.entries(overrides)) if (k.startsWith('AWS::') && has(pseudo, k)) pseudo[k] = v;
   const region = String(pseudo['AWS::Region']);
-  const resource = (id: string): Record<string, unknown> | undefined => (has(resources, id) && isMapping(resources[id]) ? resources[id] : undefined);
+  const resource = (id: string): Record<string, unknown> | undefined =>
+    has(resources, id) && isMapping(resources[id]) ? resources[id] : undefined;
   const resolver = new Resolver({
     parameters: parameterValues(c, t.Parameters, overrides),
     pseudo,
@@ -80,7 +92,9 @@ export function loadTemplate(file: string, data: unknown, locator: Locator, defa
     conditions: isMapping(t.Conditions) ? t.Conditions : {},
     resources,
     attribute: (id, attr) =>
-      attr === 'Arn' && FUNCTION_TYPES.includes(String(resource(id)?.Type)) ? `arn:${pseudo['AWS::Partition']}:lambda:${region}:${pseudo['AWS::AccountId']}:function:${id}` : undefined,
+      attr === 'Arn' && FUNCTION_TYPES.includes(String(resource(id)?.Type))
+        ? `arn:${pseudo['AWS::Partition']}:lambda:${region}:${pseudo['AWS::AccountId']}:function:${id}`
+        : undefined,
     onResourceRef: (id, at) => c.warn(at, `Ref ${id} (a ${String(resource(id)?.Type)}) gives its logical id locally, as sam local does`),
     fail: (at, problem) => c.fail(at, problem),
   });
@@ -91,25 +105,43 @@ export function loadTemplate(file: string, data: unknown, locator: Locator, defa
   const aliases = new Map<string, string>();
   for (const [id, resource] of Object.entries(resources)) {
     if (!isMapping(resource) || !FUNCTION_TYPES.includes(String(resource.Type))) continue;
-    const fn = samFunction({ id, resource, globals, resolver, c, baseDir, built, urlConfig: urls.get(id), layerCode: (ref) => layerCode(resources, ref, resolver, baseDir) });
+    const fn = samFunction({
+      id,
+      resource,
+      globals,
+      resolver,
+      c,
+      baseDir,
+      built,
+      urlConfig: urls.get(id),
+      layerCode: (ref) => layerCode(resources, ref, resolver, baseDir),
+    });
     if (!fn) continue;
     const tc = new TemplateChecker(c, id, fn.origins);
     functions.set(id, parseFunction(tc, id, fn.raw, ['functions', id], defaults.functionDefaults, dirChecks(baseDir)));
     if (fn.functionName !== undefined && fn.functionName !== id) {
       const at = ['Resources', id, 'Properties', 'FunctionName'];
-      if (!FUNCTION_NAME.test(fn.functionName)) c.fail(at, `must be 1 to 64 letters, digits, - or _ (got ${JSON.stringify(fn.functionName)})`);
+      if (!FUNCTION_NAME.test(fn.functionName))
+        c.fail(at, `must be 1 to 64 letters, digits, - or _ (got ${JSON.stringify(fn.functionName)})`);
       aliases.set(fn.functionName, id);
     }
   }
   for (const [alias, id] of aliases) {
-    if (functions.has(alias)) c.fail(['Resources', id, 'Properties', 'FunctionName'], `${alias} is also the logical id of another function`);
+    if (functions.has(alias))
+      c.fail(['Resources', id, 'Properties', 'FunctionName'], `${alias} is also the logical id of another function`);
   }
-  if (functions.size === 0) c.fail(['Resources'], 'no AWS::Serverless::Function or AWS::Lambda::Function that can run here (see the warnings above)', 'key');
+  if (functions.size === 0)
+    c.fail(['Resources'], 'no AWS::Serverless::Function or AWS::Lambda::Function that can run here (see the warnings above)', 'key');
   return { file, settings: defaults.settings, functions, warnings: c.warnings, aliases };
 }
 
 /** A LayerVersion resource's local content directory; undefined when `id` is no LayerVersion of this template. */
-function layerCode(resources: Record<string, Record<string, unknown>>, id: string, resolver: Resolver, baseDir: string): CodeLocation | undefined {
+function layerCode(
+  resources: Record<string, Record<string, unknown>>,
+  id: string,
+  resolver: Resolver,
+  baseDir: string,
+): CodeLocation | undefined {
   const r = has(resources, id) ? resources[id] : undefined;
   if (!isMapping(r) || !LAYER_TYPES.includes(String(r.Type))) return undefined;
   const props = isMapping(r.Properties) ? r.Properties : {};

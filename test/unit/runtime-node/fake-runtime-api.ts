@@ -25,12 +25,21 @@ export interface Harness {
 export function event(id: string, body: unknown, headers: Record<string, string> = {}) {
   return {
     status: 200,
-    headers: { 'lambda-runtime-aws-request-id': id, 'lambda-runtime-deadline-ms': String(Date.now() + 60_000), 'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:us-east-1:123456789012:function:f', ...headers },
+    headers: {
+      'lambda-runtime-aws-request-id': id,
+      'lambda-runtime-deadline-ms': String(Date.now() + 60_000),
+      'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      ...headers,
+    },
     body: JSON.stringify(body),
   };
 }
 
-export function runHandler(handler: Function, events: ReturnType<typeof event>[], options: { node24?: boolean; openStream?: Function } = {}): Harness {
+export function runHandler(
+  handler: Function,
+  events: ReturnType<typeof event>[],
+  options: { node24?: boolean; openStream?: Function } = {},
+): Harness {
   const sent: Sent[] = [];
   const markers: string[] = [];
   const logged: Array<[string, unknown]> = [];
@@ -47,9 +56,19 @@ export function runHandler(handler: Function, events: ReturnType<typeof event>[]
         return next;
       });
     },
-    openStream: options.openStream ?? (() => { throw new Error('not a streaming test'); }),
+    openStream:
+      options.openStream ??
+      (() => {
+        throw new Error('not a streaming test');
+      }),
   };
-  const env: Record<string, string | undefined> = { AWS_LAMBDA_FUNCTION_NAME: 'f', AWS_LAMBDA_FUNCTION_VERSION: '$LATEST', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128', AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/f', AWS_LAMBDA_LOG_STREAM_NAME: 'stream' };
+  const env: Record<string, string | undefined> = {
+    AWS_LAMBDA_FUNCTION_NAME: 'f',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/f',
+    AWS_LAMBDA_LOG_STREAM_NAME: 'stream',
+  };
   const runtime = new Runtime({
     client: new RapidClient(transport),
     handler,
@@ -69,5 +88,7 @@ export function runHandler(handler: Function, events: ReturnType<typeof event>[]
 
 /** The POSTs of results, as [path, parsed body]. */
 export function results(sent: Sent[]): Array<[string, any]> {
-  return sent.filter((r) => r.method === 'POST').map((r) => [r.path.replace('/2018-06-01/runtime/invocation/', ''), JSON.parse(r.body ?? 'null')]);
+  return sent
+    .filter((r) => r.method === 'POST')
+    .map((r) => [r.path.replace('/2018-06-01/runtime/invocation/', ''), JSON.parse(r.body ?? 'null')]);
 }

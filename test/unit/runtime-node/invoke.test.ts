@@ -5,13 +5,18 @@ describe('buffered invocations (nodejs20.x/22.x rules)', () => {
   it('async handlers: result posted, then the next event fetched in the same exchange', async () => {
     const h = runHandler(async (e: any) => ({ got: e.n }), [event('a', { n: 1 }), event('b', { n: 2 })]);
     expect(await h.exited).toBe(1); // the fake has no third event
-    expect(results(h.sent)).toEqual([['a/response', { got: 1 }], ['b/response', { got: 2 }]]);
+    expect(results(h.sent)).toEqual([
+      ['a/response', { got: 1 }],
+      ['b/response', { got: 2 }],
+    ]);
     expect(h.sent.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST', 'GET']);
     expect(h.markers).toEqual(['a', 'b']);
   });
 
   it('errors: Invoke Error logged, /error with the RIC body and the error type header', async () => {
-    const h = runHandler(async () => { throw new TypeError('nope'); }, [event('a', {})]);
+    const h = runHandler(async () => {
+      throw new TypeError('nope');
+    }, [event('a', {})]);
     await h.exited;
     const post = h.sent[1];
     expect(post.path).toBe('/2018-06-01/runtime/invocation/a/error');
@@ -27,7 +32,13 @@ describe('buffered invocations (nodejs20.x/22.x rules)', () => {
   });
 
   it('callback with callbackWaitsForEmptyEventLoop=false answers at once; with the default, on beforeExit', async () => {
-    const quick = runHandler((_e: unknown, ctx: any, cb: Function) => { ctx.callbackWaitsForEmptyEventLoop = false; cb(null, 'now'); }, [event('a', {})]);
+    const quick = runHandler(
+      (_e: unknown, ctx: any, cb: Function) => {
+        ctx.callbackWaitsForEmptyEventLoop = false;
+        cb(null, 'now');
+      },
+      [event('a', {})],
+    );
     await quick.exited;
     expect(results(quick.sent)).toEqual([['a/response', 'now']]);
 
@@ -40,7 +51,14 @@ describe('buffered invocations (nodejs20.x/22.x rules)', () => {
   });
 
   it('only the first of callback/succeed/fail/done counts; fail() with nothing is "handled"', async () => {
-    const h = runHandler((_e: unknown, ctx: any, cb: Function) => { ctx.fail(); ctx.succeed('no'); cb(null, 'no'); }, [event('a', {})]);
+    const h = runHandler(
+      (_e: unknown, ctx: any, cb: Function) => {
+        ctx.fail();
+        ctx.succeed('no');
+        cb(null, 'no');
+      },
+      [event('a', {})],
+    );
     await h.exited;
     expect(results(h.sent)).toEqual([['a/error', { errorType: 'string', errorMessage: 'handled', trace: [] }]]);
   });
@@ -61,8 +79,20 @@ describe('buffered invocations (nodejs20.x/22.x rules)', () => {
   it('the context: request data from the headers, function data from the environment', async () => {
     let seen: any;
     const h = runHandler(
-      async (_e: unknown, ctx: any) => { seen = { ...ctx, remaining: ctx.getRemainingTimeInMillis() }; },
-      [event('req-9', {}, { 'lambda-runtime-client-context': '{"custom":{"k":"v"}}', 'lambda-runtime-cognito-identity': '{"cognitoIdentityId":"id"}', 'lambda-runtime-trace-id': 'Root=1-abc' })],
+      async (_e: unknown, ctx: any) => {
+        seen = { ...ctx, remaining: ctx.getRemainingTimeInMillis() };
+      },
+      [
+        event(
+          'req-9',
+          {},
+          {
+            'lambda-runtime-client-context': '{"custom":{"k":"v"}}',
+            'lambda-runtime-cognito-identity': '{"cognitoIdentityId":"id"}',
+            'lambda-runtime-trace-id': 'Root=1-abc',
+          },
+        ),
+      ],
     );
     await h.exited;
     expect(seen).toMatchObject({
@@ -112,13 +142,26 @@ describe('nodejs24.x rules', () => {
 
   it('a plain value or a throw from a sync handler; no callback parts on the context', async () => {
     let ctx: any;
-    const h = runHandler((_e: unknown, c: any) => { ctx = c; return 7; }, [event('a', {})], { node24: true });
+    const h = runHandler(
+      (_e: unknown, c: any) => {
+        ctx = c;
+        return 7;
+      },
+      [event('a', {})],
+      { node24: true },
+    );
     await h.exited;
     expect(results(h.sent)).toEqual([['a/response', 7]]);
     expect(ctx.succeed).toBeUndefined();
     expect(ctx.done).toBeUndefined();
     expect(ctx.awsRequestId).toBe('a');
-    const t = runHandler(() => { throw new Error('sync throw'); }, [event('a', {})], { node24: true });
+    const t = runHandler(
+      () => {
+        throw new Error('sync throw');
+      },
+      [event('a', {})],
+      { node24: true },
+    );
     await t.exited;
     expect(results(t.sent)[0][1].errorMessage).toBe('sync throw');
   });

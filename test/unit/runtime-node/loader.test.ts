@@ -18,7 +18,10 @@ async function loadError(handler: string): Promise<Error> {
 // resolve messages): ESM, syntax errors and exact messages are checked in smoke.test.ts.
 describe('handler loading', () => {
   it('resolves module.export paths, nested exports and module roots', async () => {
-    expect(await (await loadHandler(TASK_ROOT, 'index.handler'))({ a: 1 }, { awsRequestId: 'r' })).toEqual({ echo: { a: 1 }, requestId: 'r' });
+    expect(await (await loadHandler(TASK_ROOT, 'index.handler'))({ a: 1 }, { awsRequestId: 'r' })).toEqual({
+      echo: { a: 1 },
+      requestId: 'r',
+    });
     expect(await (await loadHandler(TASK_ROOT, 'index.nested.deeper.handler'))()).toBe('nested');
     expect(await (await loadHandler(TASK_ROOT, 'lib/app.main'))()).toBe('lib/app');
     expect(await (await loadHandler(TASK_ROOT, 'common.handler'))()).toBe('cjs');
@@ -26,7 +29,11 @@ describe('handler loading', () => {
   });
 
   it.each([
-    ['malformed..handler', 'Runtime.MalformedHandlerName', "'malformed..handler' is not a valid handler name. Use absolute paths when specifying root directories in handler names."],
+    [
+      'malformed..handler',
+      'Runtime.MalformedHandlerName',
+      "'malformed..handler' is not a valid handler name. Use absolute paths when specifying root directories in handler names.",
+    ],
     ['nodot', 'Runtime.MalformedHandlerName', 'Bad handler'],
     ['index.missing', 'Runtime.HandlerNotFound', 'index.missing is undefined or not exported'],
     ['index.notAFunction', 'Runtime.HandlerNotFound', 'index.notAFunction is not a function'],
@@ -54,7 +61,9 @@ describe('handler loading', () => {
   it('metadata: async, number of parameters, streaming and its highWaterMark', () => {
     const plain = handlerMetadata(async (_e: unknown) => 1);
     expect(plain).toEqual({ streaming: false, highWaterMark: undefined, isAsync: true, argsNum: 1 });
-    const streaming = handlerMetadata(streamifyResponse(async (_e: unknown, _s: unknown, _c: unknown) => undefined, { highWaterMark: 512 }));
+    const streaming = handlerMetadata(
+      streamifyResponse(async (_e: unknown, _s: unknown, _c: unknown) => undefined, { highWaterMark: 512 }),
+    );
     expect(streaming).toEqual({ streaming: true, highWaterMark: 512, isAsync: true, argsNum: 3 });
     const bad = () => undefined;
     (bad as any)[Symbol.for('aws.lambda.runtime.handler.streaming')] = 'request';

@@ -37,20 +37,41 @@ async function runRuntime(node: string, handler: string, events: unknown[], env:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      run.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString(), trailers: req.trailers, at: Date.now() });
+      run.requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        trailers: req.trailers,
+        at: Date.now(),
+      });
       if (!req.url?.endsWith('/invocation/next')) return res.writeHead(202).end('{}');
       if (served >= events.length) return child?.kill('SIGKILL'); // held, as a frozen context's
       const n = served++;
-      setTimeout(() => {
-        run.answeredAt.push(Date.now());
-        res.writeHead(200, { 'Lambda-Runtime-Aws-Request-Id': `req-${n + 1}`, 'Lambda-Runtime-Deadline-Ms': String(Date.now() + 30_000), 'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:us-east-1:123456789012:function:f' });
-        res.end(JSON.stringify(events[n]));
-      }, n === 0 ? 0 : holdMs);
+      setTimeout(
+        () => {
+          run.answeredAt.push(Date.now());
+          res.writeHead(200, {
+            'Lambda-Runtime-Aws-Request-Id': `req-${n + 1}`,
+            'Lambda-Runtime-Deadline-Ms': String(Date.now() + 30_000),
+            'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:us-east-1:123456789012:function:f',
+          });
+          res.end(JSON.stringify(events[n]));
+        },
+        n === 0 ? 0 : holdMs,
+      );
     });
   });
   const port = await listenOnLoopback(server);
   child = spawn(node, [path.join(RUNTIME_DIR, 'index.js')], {
-    env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, LAMBDA_TASK_ROOT: TASK_ROOT, _HANDLER: handler, AWS_LAMBDA_FUNCTION_NAME: 'f', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+      LAMBDA_TASK_ROOT: TASK_ROOT,
+      _HANDLER: handler,
+      AWS_LAMBDA_FUNCTION_NAME: 'f',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -65,7 +86,8 @@ async function runRuntime(node: string, handler: string, events: unknown[], env:
   return run;
 }
 
-const posts = (run: Run) => run.requests.filter((r) => r.method === 'POST').map((r) => [r.path.replace('/2018-06-01/runtime/', ''), JSON.parse(r.body || 'null')]);
+const posts = (run: Run) =>
+  run.requests.filter((r) => r.method === 'POST').map((r) => [r.path.replace('/2018-06-01/runtime/', ''), JSON.parse(r.body || 'null')]);
 const nodes = [process.execPath, ...(process.env.RUNTIME_NODE_BINS ?? '').split(':').filter(Boolean)];
 
 describe.each(nodes)('runtime process on %s', (node) => {
@@ -75,11 +97,21 @@ describe.each(nodes)('runtime process on %s', (node) => {
 
   it('serves events; timers, immediates and promises armed before a result run only after the next event arrives', async () => {
     const run = await runRuntime(node, 'timers.handler', [{ n: 1 }, { n: 2 }], {}, 200);
-    expect(posts(run)).toEqual([['invocation/req-1/response', { n: 1 }], ['invocation/req-2/response', { n: 2 }]]);
+    expect(posts(run)).toEqual([
+      ['invocation/req-1/response', { n: 1 }],
+      ['invocation/req-2/response', { n: 2 }],
+    ]);
     // The first call's callbacks: none before the second event was handed over (200 ms later).
     // The second call's never run: its process is killed while it waits for a third event.
     const fired = run.stdout.filter((l) => l.includes('\tfired '));
-    expect(fired.map((l) => l.split('\t')[3].split(' ')[1]).sort()).toEqual(['immediate', 'promise', 'timer0', 'timer1', 'timer10', 'timer50']);
+    expect(fired.map((l) => l.split('\t')[3].split(' ')[1]).sort()).toEqual([
+      'immediate',
+      'promise',
+      'timer0',
+      'timer1',
+      'timer10',
+      'timer50',
+    ]);
     for (const line of fired) expect(Number(line.split(' ').pop())).toBeGreaterThanOrEqual(run.answeredAt[1]);
     expect(run.stdout.indexOf('\u001eEND req-1')).toBeLessThan(run.stdout.indexOf(fired[0]));
     expect(run.stdout[run.stdout.length - 1]).toBe('\u001eEND req-2');
@@ -123,7 +155,10 @@ describe.each(nodes)('runtime process on %s', (node) => {
   it('JSON logs at WARN: INFO and DEBUG filtered out, errors with their fields', async () => {
     const run = await runRuntime(node, 'logs.handler', [{}], { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'WARN' });
     const records = run.stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    expect(records.map((r) => [r.level, r.requestId])).toEqual([['WARN', 'req-1'], ['ERROR', 'req-1']]);
+    expect(records.map((r) => [r.level, r.requestId])).toEqual([
+      ['WARN', 'req-1'],
+      ['ERROR', 'req-1'],
+    ]);
     expect(records[1].message).toMatchObject({ errorType: 'Error', errorMessage: 'err line' });
   });
 

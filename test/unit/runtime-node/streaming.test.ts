@@ -27,7 +27,8 @@ async function streamServer() {
     });
   });
   const port = await listenOnLoopback(server);
-  const openStream = (path: string, headers: Record<string, string | string[]>) => http.request({ host: '127.0.0.1', port, method: 'POST', path, headers, agent: false });
+  const openStream = (path: string, headers: Record<string, string | string[]>) =>
+    http.request({ host: '127.0.0.1', port, method: 'POST', path, headers, agent: false });
   return { received, openStream, close: () => closeServer(server) };
 }
 

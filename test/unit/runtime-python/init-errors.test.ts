@@ -25,7 +25,7 @@ describe('python runtime: init errors', () => {
     expect(record?.startsWith(`[ERROR] ${errorType}: ${errorMessage}\rTraceback (most recent call last):`)).toBe(true);
   });
 
-  it('gives the syntax error\'s file, line and text as its trace', async () => {
+  it("gives the syntax error's file, line and text as its trace", async () => {
     const r = await runRuntime({ fixture: 'syntax', handler: 'app.handler' });
     const body = JSON.parse(r.posted[0].body);
     expect(body.stackTrace).toHaveLength(1);

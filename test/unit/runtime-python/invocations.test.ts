@@ -28,7 +28,7 @@ describe('python runtime: invocations', () => {
     expect(r.connections).toBe(1);
   });
 
-  it('writes the END marker after the invocation\'s output and before each POST', async () => {
+  it("writes the END marker after the invocation's output and before each POST", async () => {
     const r = await runRuntime({
       fixture: 'basic',
       handler: 'app.handler',
@@ -48,7 +48,7 @@ describe('python runtime: invocations', () => {
     expect(errorAt).toBeLessThan(second.indexOf('\u001eEND e2'));
   });
 
-  it('answers a raised exception with Lambda\'s error body, frames from the function only', async () => {
+  it("answers a raised exception with Lambda's error body, frames from the function only", async () => {
     const r = await runRuntime({
       fixture: 'basic',
       handler: 'app.handler',
@@ -84,7 +84,7 @@ describe('python runtime: invocations', () => {
     });
   });
 
-  it('hands the handler Lambda\'s context object and sets _X_AMZN_TRACE_ID', async () => {
+  it("hands the handler Lambda's context object and sets _X_AMZN_TRACE_ID", async () => {
     const r = await runRuntime({
       fixture: 'basic',
       handler: 'app.handler',

@@ -25,7 +25,9 @@ describe('python runtime: logs', () => {
     ]);
     expect(records[0].endsWith('\troot warning')).toBe(true);
     expect(records[1].endsWith('\tmulti\rline error')).toBe(true);
-    expect(records[2]).toMatch(/\twith traceback\rTraceback \(most recent call last\):\r {2}File ".*app\.py", line \d+, in handler\r.*\rValueError: caught$/);
+    expect(records[2]).toMatch(
+      /\twith traceback\rTraceback \(most recent call last\):\r {2}File ".*app\.py", line \d+, in handler\r.*\rValueError: caught$/,
+    );
   });
 
   it('Text: AWS_LAMBDA_LOG_LEVEL sets the root logger level', async () => {
@@ -35,11 +37,13 @@ describe('python runtime: logs', () => {
       env: { AWS_LAMBDA_LOG_LEVEL: 'DEBUG' },
       events: [{ requestId: 'L2', payload: { action: 'log' } }],
     });
-    const levels = logLines(r.stdout).map((l) => l.match(TEXT_RECORD)?.[1]).filter(Boolean);
+    const levels = logLines(r.stdout)
+      .map((l) => l.match(TEXT_RECORD)?.[1])
+      .filter(Boolean);
     expect(levels).toEqual(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'ERROR']);
   });
 
-  it('JSON at WARN: JSON records with Lambda\'s fields, INFO and DEBUG filtered out', async () => {
+  it("JSON at WARN: JSON records with Lambda's fields, INFO and DEBUG filtered out", async () => {
     const r = await runRuntime({
       fixture: 'basic',
       handler: 'app.handler',
@@ -52,7 +56,12 @@ describe('python runtime: logs', () => {
     const lines = logLines(r.stdout);
     expect(lines.slice(0, 4)).toEqual(['init of app', 'printed line', 'two', 'lines']);
     const records = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    expect(records.map((x) => x.message ?? x.errorMessage)).toEqual(['root warning', 'multi\nline error', 'with traceback', "'missing-key'"]);
+    expect(records.map((x) => x.message ?? x.errorMessage)).toEqual([
+      'root warning',
+      'multi\nline error',
+      'with traceback',
+      "'missing-key'",
+    ]);
     const iso = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(records[0]).toEqual({ timestamp: iso, level: 'WARNING', message: 'root warning', logger: 'root', requestId: 'J1' });
     expect(records[1]).toEqual({ timestamp: iso, level: 'ERROR', message: 'multi\nline error', logger: 'app', requestId: 'J1' });
