@@ -18,6 +18,7 @@ import {
   describe,
   has,
 } from './checker';
+import { STREAM_BYTES_PER_SECOND } from '../lambda-limits';
 import { RUNTIMES, RuntimeName } from './runtimes';
 
 /** Base image choice for a runtime: `host` assembles one offline from this machine's files. */
@@ -89,7 +90,7 @@ export const SETTINGS_TABLE = {
   freezeGrace: setting<number>({
     default: 25,
     live: false,
-    doc: "at most this many ms a Node.js or Python context stays thawed after its response before the pause (its code is already stopped); less while the engine's pauses are slow, so that it is Paused within 100 ms (CONTRACT section 4); 0 = pause at once",
+    doc: "at most this many ms a Node.js or Python context stays thawed after its response before the pause (its code is already stopped); less while the engine's pauses are slow, so that it is Paused within 100 ms; 0 = pause at once",
     parse: (c, v, p) => integer(c, v, p, 0, 100),
   }),
   thawAhead: setting<boolean>({
@@ -105,7 +106,7 @@ export const SETTINGS_TABLE = {
     parse: (c, v, p) => integer(c, v, p, 0, 8),
   }),
   streamRate: setting<number>({
-    default: 2 * 1024 * 1024,
+    default: STREAM_BYTES_PER_SECOND,
     live: false,
     doc: "bytes/s of a streamed response past its first 6 MB (Lambda's is about 2 MB/s); 0 = no limit",
     parse: (c, v, p) => integer(c, v, p, 0),

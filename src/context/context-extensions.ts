@@ -4,6 +4,7 @@ import { ExtensionsApi } from '../extensions/extensions-api';
 import { TelemetryApi } from '../extensions/telemetry';
 import { logEvent, type TelemetryEvent } from '../extensions/telemetry-events';
 import type { InvokeInput, ShutdownReason } from '../extensions/types';
+import { LATEST_VERSION } from '../lambda-limits';
 
 /**
  * The other parties of a context's lifecycle, besides the runtime: Lambda's extensions (external
@@ -16,7 +17,7 @@ export class ContextExtensions {
 
   constructor(fn: FunctionConfig, externalNames: readonly string[]) {
     this.api = new ExtensionsApi({
-      fn: { functionName: fn.name, functionVersion: '$LATEST', handler: fn.handler, accountId: LOCAL_ACCOUNT_ID },
+      fn: { functionName: fn.name, functionVersion: LATEST_VERSION, handler: fn.handler, accountId: LOCAL_ACCOUNT_ID },
       externalNames,
       telemetry: this.telemetry,
     });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FunctionConfig } from '../config/types';
 import type { ContextEnvKey } from '../config/reserved-env';
 import { LOCAL_ACCOUNT_ID } from '../config/account';
+import { LATEST_VERSION } from '../lambda-limits';
 
 export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 
@@ -19,7 +20,7 @@ export function lambdaEnvironment(
   return {
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: LATEST_VERSION,
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: opts.initType,

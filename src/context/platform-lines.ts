@@ -1,6 +1,7 @@
 import type { LogFormat } from '../config/types';
 import { platformEvents, type Status } from '../extensions/telemetry-events';
 import { endLine, reportLine, startLine, type ReportFields } from '../logging/report-lines';
+import { LATEST_VERSION } from '../lambda-limits';
 
 /** Lambda's platform lines of one invocation: START, END and REPORT, or their JSON records. */
 export interface PlatformLines {
@@ -16,7 +17,7 @@ const TEXT: PlatformLines = { start: startLine, end: (id) => endLine(id), report
  * schema: platform.start, platform.runtimeDone (END) and platform.report (REPORT).
  */
 const JSON_RECORDS: PlatformLines = {
-  start: (requestId) => JSON.stringify(platformEvents.start(Date.now(), { requestId, version: '$LATEST' })),
+  start: (requestId) => JSON.stringify(platformEvents.start(Date.now(), { requestId, version: LATEST_VERSION })),
   end: (requestId, f) =>
     JSON.stringify(platformEvents.runtimeDone(Date.now(), { requestId, status: status(f.status), durationMs: round(f.durationMs) })),
   report: (f) =>

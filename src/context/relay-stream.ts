@@ -1,6 +1,7 @@
 import { MAX_STREAMED_RESPONSE_BYTES, type StreamedOutcome } from '../runtime-api/types';
 import type { ResponseSink } from './invocation';
 import type { InvocationOutcome } from './outcome';
+import { STREAM_BURST_BYTES, STREAM_BYTES_PER_SECOND } from '../lambda-limits';
 
 /** A streamed response on its way to a sink; `cut` ends it early (timeout, the context died). */
 export interface Relay {
@@ -16,7 +17,7 @@ export interface StreamRate {
   bytesPerSecond: number;
 }
 
-export const LAMBDA_STREAM_RATE: StreamRate = { burstBytes: 6 * 1024 * 1024, bytesPerSecond: 2 * 1024 * 1024 };
+export const LAMBDA_STREAM_RATE: StreamRate = { burstBytes: STREAM_BURST_BYTES, bytesPerSecond: STREAM_BYTES_PER_SECOND };
 
 /** Lambda's burst with the rate of `settings.streamRate` past it (0: unlimited). */
 export function streamRate(bytesPerSecond: number): StreamRate {

@@ -31,6 +31,16 @@ export interface Span {
 }
 
 /** The stream an event belongs to: `platform.*` events are `platform`. */
+/** What platform.runtimeDone and platform.report say of the invocation they end. */
+interface InvocationEnd {
+  requestId: string;
+  status: Status;
+  errorType?: string;
+  durationMs: number;
+  spans?: Span[];
+  tracing?: TraceContext;
+}
+
 export function streamOf(event: TelemetryEvent): TelemetryType {
   return event.type === 'function' || event.type === 'extension' ? event.type : 'platform';
 }
@@ -76,36 +86,12 @@ export const platformEvents = {
   start(at: number, r: { requestId: string; version?: string; tracing?: TraceContext }) {
     return event('platform.start', at, defined({ requestId: r.requestId, version: r.version ?? LATEST_VERSION, tracing: r.tracing }));
   },
-  runtimeDone(
-    at: number,
-    r: {
-      requestId: string;
-      status: Status;
-      errorType?: string;
-      durationMs: number;
-      producedBytes?: number;
-      spans?: Span[];
-      tracing?: TraceContext;
-    },
-  ) {
+  runtimeDone(at: number, r: InvocationEnd & { producedBytes?: number }) {
     const { durationMs, producedBytes, ...rest } = r;
     return event('platform.runtimeDone', at, defined({ ...rest, metrics: defined({ durationMs: ms(durationMs), producedBytes }) }));
   },
   /** The same figures as the REPORT line (Duration, Billed Duration, Memory Size, Max Memory Used, Init Duration). */
-  report(
-    at: number,
-    r: {
-      requestId: string;
-      status: Status;
-      errorType?: string;
-      durationMs: number;
-      memorySizeMB: number;
-      maxMemoryUsedMB: number;
-      initDurationMs?: number;
-      spans?: Span[];
-      tracing?: TraceContext;
-    },
-  ) {
+  report(at: number, r: InvocationEnd & { memorySizeMB: number; maxMemoryUsedMB: number; initDurationMs?: number }) {
     const { durationMs, memorySizeMB, maxMemoryUsedMB, initDurationMs, ...rest } = r;
     const metrics = defined({
       durationMs: ms(durationMs),

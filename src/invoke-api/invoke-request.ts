@@ -23,6 +23,15 @@ export interface InvokeOperation {
   invocationTypes: readonly InvocationType[];
 }
 
+/** An Invoke API operation's handler, given the function reference from its path. */
+export type InvokeRoute = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  api: InvokeApiContext,
+  ref: RawFunctionRef,
+  requestId: string,
+) => Promise<void>;
+
 export const INVOKE: InvokeOperation = { invocationTypes: INVOCATION_TYPES };
 /** InvokeWithResponseStream takes no Event invocations. */
 export const INVOKE_WITH_RESPONSE_STREAM: InvokeOperation = { invocationTypes: ['RequestResponse', 'DryRun'] };

@@ -3,26 +3,19 @@ import type { InvocationResult, ResponseSink } from '../context/invocation';
 import { MAX_EVENT_PAYLOAD_BYTES } from '../lambda-limits';
 import { writeOrWait } from './drain';
 import { EVENT_STREAM_CONTENT_TYPE, invokeComplete, payloadChunk } from './event-stream';
-import type { RawFunctionRef } from './function-ref';
-import { INVOKE_WITH_RESPONSE_STREAM, readInvokeRequest, type InvokeApiContext } from './invoke-request';
+import { INVOKE_WITH_RESPONSE_STREAM, readInvokeRequest, type InvokeRoute } from './invoke-request';
 
 /**
  * POST /2021-11-15/functions/{name}/response-streaming-invocations: PayloadChunk events as the
  * function writes, then InvokeComplete. Refusals before the stream are Lambda's JSON errors.
  */
-export async function invokeWithResponseStream(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  api: InvokeApiContext,
-  ref: RawFunctionRef,
-  requestId: string,
-): Promise<void> {
+export const invokeWithResponseStream: InvokeRoute = async (req, res, api, ref, requestId) => {
   const call = await readInvokeRequest(req, res, api, INVOKE_WITH_RESPONSE_STREAM, ref, requestId);
   if (!call) return;
   const out = eventStreamResponse(res, call.headers);
   const result = await api.invoker.invoke(call.fn, { ...call.request, responseSink: out.sink });
   await out.complete(result);
-}
+};
 
 /** The HTTP answer: headers when the stream starts (or when a buffered result comes), events after. */
 function eventStreamResponse(res: http.ServerResponse, common: Record<string, string>) {

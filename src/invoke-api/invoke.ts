@@ -1,15 +1,8 @@
 import type http from 'node:http';
-import type { RawFunctionRef } from './function-ref';
-import { INVOKE, readInvokeRequest, type InvokeApiContext } from './invoke-request';
+import { INVOKE, readInvokeRequest, type InvokeRoute } from './invoke-request';
 
 /** POST /2015-03-31/functions/{name}/invocations, checked as Lambda checks it, in Lambda's order. */
-export async function invoke(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  api: InvokeApiContext,
-  ref: RawFunctionRef,
-  requestId: string,
-): Promise<void> {
+export const invoke: InvokeRoute = async (req, res, api, ref, requestId) => {
   const call = await readInvokeRequest(req, res, api, INVOKE, ref, requestId);
   if (!call) return;
   if (call.type === 'Event') {
@@ -27,4 +20,4 @@ export async function invoke(
   if (result.logTail !== undefined) headers['x-amz-log-result'] = result.logTail;
   res.writeHead(200, headers);
   res.end(result.payload);
-}
+};

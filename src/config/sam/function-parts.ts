@@ -22,12 +22,16 @@ export interface FunctionInput {
 
 export type Resolve = (s: Sourced | undefined, what: string) => unknown;
 
-export function environment(
-  props: FunctionProperties,
-  resolve: Resolve,
-  raw: Record<string, unknown>,
-  origins: Map<string, KeyPath>,
-): void {
+/** What each part reads (the function, its properties, the resolver) and writes (the raw config, each key's origin). */
+export interface FunctionPart {
+  input: FunctionInput;
+  props: FunctionProperties;
+  resolve: Resolve;
+  raw: Record<string, unknown>;
+  origins: Map<string, KeyPath>;
+}
+
+export function environment({ props, resolve, raw, origins }: FunctionPart): void {
   const vars = props.map(['Environment', 'Variables']);
   if (vars.size === 0) return;
   const env: Record<string, unknown> = {};
@@ -48,13 +52,7 @@ export function environment(
   raw.environment = env;
 }
 
-export function layers(
-  input: FunctionInput,
-  props: FunctionProperties,
-  resolve: Resolve,
-  raw: Record<string, unknown>,
-  origins: Map<string, KeyPath>,
-): void {
+export function layers({ input, props, resolve, raw, origins }: FunctionPart): void {
   const items = props.list('Layers');
   const dirs: string[] = [];
   for (const item of items) {
@@ -82,12 +80,7 @@ export function layers(
   }
 }
 
-export function loggingConfig(
-  props: FunctionProperties,
-  resolve: Resolve,
-  raw: Record<string, unknown>,
-  origins: Map<string, KeyPath>,
-): void {
+export function loggingConfig({ props, resolve, raw, origins }: FunctionPart): void {
   const cfg = props.map(['LoggingConfig']);
   if (cfg.size === 0) return;
   const out: Record<string, unknown> = {};
@@ -107,13 +100,7 @@ export function loggingConfig(
   origins.set('loggingConfig', [...cfg.values()][0].path.slice(0, -1));
 }
 
-export function functionUrl(
-  input: FunctionInput,
-  props: FunctionProperties,
-  resolve: Resolve,
-  raw: Record<string, unknown>,
-  origins: Map<string, KeyPath>,
-): void {
+export function functionUrl({ input, props, resolve, raw, origins }: FunctionPart): void {
   const own = props.map(['FunctionUrlConfig']);
   const cfg = own.size > 0 ? own : input.urlConfig ? urlResource(input.urlConfig) : new Map<string, Sourced>();
   if (cfg.size === 0) return;

@@ -106,10 +106,11 @@ export function samFunction(input: FunctionInput): SamFunction | undefined {
   const provisioned = props.map(['ProvisionedConcurrencyConfig']).get('ProvisionedConcurrentExecutions');
   set('provisionedConcurrency', provisioned, resolve(provisioned, 'ProvisionedConcurrencyConfig'));
 
-  environment(props, resolve, raw, origins);
-  layers(input, props, resolve, raw, origins);
-  loggingConfig(props, resolve, raw, origins);
-  functionUrl(input, props, resolve, raw, origins);
+  const part = { input, props, resolve, raw, origins };
+  environment(part);
+  layers(part);
+  loggingConfig(part);
+  functionUrl(part);
 
   for (const [key, why] of Object.entries(NOT_HONOURED)) {
     const s = props.get(key);
