@@ -5,6 +5,7 @@ import { systemDirProblem } from '../../src/config/code/folders';
 import { prepareCode } from '../../src/config/code/prepare';
 import { loadConfigFile } from '../../src/config/load';
 import { ConfigError } from '../../src/errors';
+import { configError } from '../helpers/config-error';
 
 const HEAD = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n";
 
@@ -23,16 +24,6 @@ function write(name: string, text: string): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 const functionsYaml = (code: string, layer?: string) =>
