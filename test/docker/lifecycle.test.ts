@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import execa from 'execa';
 import { startOrchestrator, type StartedOrchestrator } from '../../src/orchestrator';
 import { DockerSocketProxy } from '../helpers/docker-proxy';
-import { containersOf, containerState, docker, FIXTURES, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { containerExists as exists, containersOf, containerState, FIXTURES, startFixtureOrchestrator } from '../helpers/orchestrator';
 import { httpInvoke } from '../helpers/pool-load';
 import { buildDist, freePort } from '../helpers/cli';
 import { containersOfPid, UpChild } from '../helpers/up-child';
@@ -20,14 +20,6 @@ import { waitFor } from '../helpers/wait';
 jest.setTimeout(120_000);
 
 type Echo = { id: string | null; count: number; host: string };
-const exists = (id: string) =>
-  docker
-    .getContainer(id)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
 
 describe('orchestrator up: SIGKILL, restart, SIGTERM', () => {
   let tmp: string;

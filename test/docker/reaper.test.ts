@@ -1,5 +1,5 @@
 import type { StartedOrchestrator } from '../../src/orchestrator';
-import { containersOf, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
+import { containerExists as exists, containersOf, docker, startFixtureOrchestrator } from '../helpers/orchestrator';
 import { sleep, waitFor } from '../helpers/wait';
 
 /**
@@ -12,15 +12,6 @@ jest.setTimeout(60_000);
 // The reaper's promised margin (docs/execution-context.md: a quarter of idleTimeout, plus 1 s) over the sweeps (every 0.5 s).
 const IDLE_S = 4;
 const DEADLINE_MS = IDLE_S * 1000 * 1.25 + 1000;
-
-const exists = (id: string) =>
-  docker
-    .getContainer(id)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
 
 describe('the idle reaper', () => {
   let orch: StartedOrchestrator;

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerState, docker } from '../helpers/orchestrator';
+import { containerExists as exists, containerState, docker } from '../helpers/orchestrator';
 import { httpInvoke } from '../helpers/pool-load';
 import { buildDist, freePort } from '../helpers/cli';
 import { containersOfPid, UpChild } from '../helpers/up-child';
@@ -74,14 +74,6 @@ describe('orchestrator up --watch', () => {
     return r.body as Answer;
   };
   const containers = async () => (await containersOfPid(up.pid)).map((c) => ({ id: c.Id, fn: c.Labels['orchestrator.function'] }));
-  const exists = (id: string) =>
-    docker
-      .getContainer(id)
-      .inspect()
-      .then(
-        () => true,
-        () => false,
-      );
 
   it('a code change: new calls run the new code in a new context, the in-flight call finishes on the old one, which then goes', async () => {
     const first = await call('hello');

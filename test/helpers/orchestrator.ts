@@ -42,6 +42,17 @@ export async function containerState(id: string): Promise<{ Status: string; Paus
 }
 
 /** Containers on the engine made by one orchestrator instance. */
+/** Whether the engine still has container `id` (in any state). */
+export function containerExists(id: string): Promise<boolean> {
+  return docker
+    .getContainer(id)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
 export async function containersOf(instanceId: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`orchestrator.instance=${instanceId}`] } });
 }
